@@ -1,0 +1,418 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from accounts.enums import ROLES_SEEING_PARTICIPANTS, Role
+from facilitators.models import Facilitator, InclusionEmployer
+from markets.models import Company, Lot, Market
+from territories.models import Commune
+from territories.tenancy import TenantModel, TenantQuerySet
+
+from .enums import (
+    DEFAULT_CRITERIA,
+    ContractKind,
+    EvidenceKind,
+    ExecutionMode,
+    LegalBasis,
+    Prescriber,
+    QualificationLevel,
+    Sex,
+    SizingMethod,
+    StatementStatus,
+)
+
+MAX_HOURS_IN_A_MONTH = 744  # 31 days × 24 h: a physical bound the database enforces
+
+
+class EligibilityCriterion(TenantModel):
+    """Public éligible: one reason a participant's hours may count. Reference data, versioned per territory."""
+
+    code = models.SlugField("code", max_length=50)
+    label = models.CharField("libellé", max_length=200)
+    requires_reason = models.BooleanField("motif obligatoire", default=False)
+    is_active = models.BooleanField("en vigueur", default=True)
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "critère d'éligibilité"
+        verbose_name_plural = "critères d'éligibilité"
+        ordering = ["position", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "code"], name="eligibilitycriterion_unique_code"),
+            models.UniqueConstraint(fields=["territory", "id"], name="eligibilitycriterion_territory_id"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+def ensure_default_criteria(territory):
+    """Give a territory the default list of eligible publics (idempotent)."""
+    existing = set(EligibilityCriterion.objects.in_territory(territory).values_list("code", flat=True))
+    EligibilityCriterion.objects.bulk_create(
+        EligibilityCriterion(territory=territory, code=code, label=label, requires_reason=reason, position=i)
+        for i, (code, label, reason) in enumerate(DEFAULT_CRITERIA)
+        if code not in existing
+    )
+
+
+class ClauseQuerySet(TenantQuerySet):
+    def restrict_to(self, membership):
+        return self.filter(lot__market__in=Market.objects.visible_to(membership))
+
+    def active_on(self, day):
+        return self.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+    def active_during(self, start, end):
+        return self.filter(start_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+
+    def aggregate_hours_required(self):
+        return self.aggregate(total=models.Sum("hours_required"))["total"] or 0
+
+
+class Clause(TenantModel):
+    """The insertion obligation on a lot: legal basis, hours required and how they were sized."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="clauses", verbose_name="lot")
+    legal_basis = models.CharField(
+        "fondement juridique", max_length=12, choices=LegalBasis.choices, default=LegalBasis.EXECUTION_CONDITION
+    )
+    hours_required = models.DecimalField(
+        "heures d'insertion exigées", max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    sizing_method = models.CharField(
+        "mode de calcul", max_length=20, choices=SizingMethod.choices, default=SizingMethod.LABOUR_SHARE
+    )
+    sizing_amount_ht = models.DecimalField(
+        "montant de référence HT (€)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    labour_share = models.DecimalField(
+        "part de main-d'œuvre",
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    insertion_rate = models.DecimalField(
+        "taux d'insertion",
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    hourly_cost = models.DecimalField("coût horaire (€)", max_digits=6, decimal_places=2, null=True, blank=True)
+    tranche_amount = models.DecimalField(
+        "montant d'une tranche (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    hours_per_tranche = models.DecimalField("heures par tranche", max_digits=8, decimal_places=2, null=True, blank=True)
+    start_date = models.DateField("début d'exécution")
+    end_date = models.DateField("fin d'exécution", null=True, blank=True)
+    facilitator = models.ForeignKey(
+        Facilitator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clauses",
+        verbose_name="facilitateur en charge",
+    )
+    penalty_per_missing_hour = models.DecimalField(
+        "pénalité par heure manquante (€)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+
+    objects = ClauseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "clause"
+        ordering = ["start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "lot", "legal_basis"], name="clause_unique_basis_per_lot"),
+            models.UniqueConstraint(fields=["territory", "id"], name="clause_territory_id"),
+            models.CheckConstraint(condition=Q(hours_required__gte=0), name="clause_hours_required_positive"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="clause_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(labour_share__isnull=True) | Q(labour_share__gte=0, labour_share__lte=1),
+                name="clause_labour_share_fraction",
+            ),
+            models.CheckConstraint(
+                condition=Q(insertion_rate__isnull=True) | Q(insertion_rate__gte=0, insertion_rate__lte=1),
+                name="clause_insertion_rate_fraction",
+            ),
+        ]
+        indexes = [models.Index(fields=["territory", "start_date", "end_date"])]
+
+    def __str__(self):
+        return f"{self.get_legal_basis_display()} — {self.hours_required:.0f} h"
+
+    def clean(self):
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "La date de fin doit être postérieure ou égale à la date de début."})
+
+
+class ClauseEligibleCriterion(TenantModel):
+    """The publics a clause accepts (when a clause restricts them)."""
+
+    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="eligible_criteria")
+    criterion = models.ForeignKey(EligibilityCriterion, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "public éligible de la clause"
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "clause", "criterion"], name="clauseeligiblecriterion_unique")
+        ]
+
+
+class ParticipantQuerySet(TenantQuerySet):
+    def restrict_to(self, membership):
+        if membership.role in ROLES_SEEING_PARTICIPANTS:
+            return self
+        return self.none()
+
+
+class Participant(TenantModel):
+    """Participant / bénéficiaire: personal data, seen only by the territory's facilitators and coordinators."""
+
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    birth_date = models.DateField("date de naissance", null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        "année de naissance", validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    sex = models.CharField("sexe", max_length=1, choices=Sex.choices)
+    qualification_level = models.CharField(
+        "niveau de qualification", max_length=4, choices=QualificationLevel.choices, blank=True
+    )
+    residence_commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="commune de résidence"
+    )
+    is_qpv_resident = models.BooleanField("habite un QPV", default=False)
+    prescriber = models.CharField("prescripteur", max_length=20, choices=Prescriber.choices, blank=True)
+    referent = models.ForeignKey(
+        Facilitator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participants",
+        verbose_name="facilitateur référent",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "participant"
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "id"], name="participant_territory_id"),
+            models.CheckConstraint(
+                condition=Q(birth_date__isnull=True) | Q(birth_year=models.functions.ExtractYear("birth_date")),
+                name="participant_birth_year_matches_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["territory", "last_name", "first_name"])]
+
+    def __str__(self):
+        return f"{self.last_name.upper()} {self.first_name}"
+
+    def get_absolute_url(self):
+        return reverse("clauses:participant_detail", kwargs={"territory_code": self.territory.code, "pk": self.pk})
+
+    def save(self, *args, **kwargs):
+        if self.birth_date:
+            self.birth_year = self.birth_date.year
+        super().save(*args, **kwargs)
+
+    def age_on(self, day):
+        return day.year - self.birth_year
+
+
+class EligibilityValidation(TenantModel):
+    """A facilitator's validation that a participant belongs to an eligible public, with the evidence seen."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="eligibilities")
+    criterion = models.ForeignKey(
+        EligibilityCriterion, on_delete=models.PROTECT, related_name="+", verbose_name="critère"
+    )
+    evidence_kind = models.CharField("pièce justificative vue", max_length=20, choices=EvidenceKind.choices)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="validé par"
+    )
+    validated_on = models.DateField("date de validation")
+    valid_until = models.DateField("valable jusqu'au", null=True, blank=True)
+    reason = models.TextField("motif", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "validation d'éligibilité"
+        ordering = ["-validated_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("validated_on")),
+                name="eligibilityvalidation_valid_until_after_validation",
+            ),
+        ]
+
+    def clean(self):
+        if self.valid_until and self.validated_on and self.valid_until < self.validated_on:
+            raise ValidationError({"valid_until": "La fin de validité doit suivre la date de validation."})
+        if self.criterion_id and self.criterion.requires_reason and not self.reason.strip():
+            raise ValidationError({"reason": "Ce critère exige un motif."})
+
+
+class PlacementQuerySet(TenantQuerySet):
+    def restrict_to(self, membership):
+        if membership.role in ROLES_SEEING_PARTICIPANTS:
+            return self
+        if membership.role == Role.COMPANY:
+            return self.filter(employer_company__members__membership=membership)
+        return self.none()
+
+
+class Placement(TenantModel):
+    """Mise en emploi: a participant's work contract (or training) on a clause."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="placements")
+    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="placements", verbose_name="clause")
+    employer_company = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="placements",
+        verbose_name="entreprise employeuse",
+    )
+    employer_inclusion = models.ForeignKey(
+        InclusionEmployer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="placements",
+        verbose_name="employeur inclusif (mise à disposition)",
+    )
+    contract_kind = models.CharField("type de contrat", max_length=20, choices=ContractKind.choices)
+    mode = models.CharField("modalité", max_length=20, choices=ExecutionMode.choices)
+    start_date = models.DateField("début")
+    end_date = models.DateField("fin", null=True, blank=True)
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "mise en emploi"
+        verbose_name_plural = "mises en emploi"
+        ordering = ["start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "id"], name="placement_territory_id"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="placement_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(employer_company__isnull=False, employer_inclusion__isnull=True)
+                | Q(employer_company__isnull=True, employer_inclusion__isnull=False),
+                name="placement_exactly_one_employer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} — {self.get_contract_kind_display()} ({self.start_date:%m/%Y})"
+
+    @property
+    def employer(self):
+        return self.employer_company or self.employer_inclusion
+
+    def clean(self):
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "La date de fin doit être postérieure ou égale à la date de début."})
+        if bool(self.employer_company_id) == bool(self.employer_inclusion_id):
+            raise ValidationError("Indiquez un employeur : l'entreprise ou l'employeur inclusif, pas les deux.")
+
+
+class MonthlyHoursQuerySet(TenantQuerySet):
+    def restrict_to(self, membership):
+        return self.filter(placement__in=Placement.objects.visible_to(membership))
+
+    def validated(self):
+        return self.filter(status=StatementStatus.VALIDATED)
+
+    def in_year(self, year):
+        return self.filter(month__gte=date(year, 1, 1), month__lte=date(year, 12, 1))
+
+    def total_counted(self):
+        """Sum of the insertion hours these statements count (see ``counted_hours_expression``)."""
+        total = self.aggregate(total=models.Sum(counted_hours_expression()))["total"]
+        return total or 0
+
+
+class MonthlyHours(TenantModel):
+    """Relevé mensuel: the hours one participant worked on one placement in one month."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="monthly_hours")
+    month = models.DateField("mois", help_text="Premier jour du mois.")
+    hours_worked = models.DecimalField(
+        "heures travaillées",
+        max_digits=6,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0, "Les heures ne peuvent pas être négatives.")],
+    )
+    training_hours = models.DecimalField(
+        "heures de formation",
+        max_digits=6,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0, "Les heures ne peuvent pas être négatives.")],
+    )
+    status = models.CharField("statut", max_length=10, choices=StatementStatus.choices, default=StatementStatus.DRAFT)
+    comment = models.TextField("commentaire", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    validated_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    objects = MonthlyHoursQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "relevé mensuel"
+        verbose_name_plural = "relevés mensuels"
+        ordering = ["month"]
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "placement", "month"], name="monthlyhours_one_per_month"),
+            models.CheckConstraint(condition=Q(hours_worked__gte=0), name="monthlyhours_hours_positive"),
+            models.CheckConstraint(condition=Q(training_hours__gte=0), name="monthlyhours_training_positive"),
+            models.CheckConstraint(
+                condition=Q(hours_worked__lte=MAX_HOURS_IN_A_MONTH) & Q(training_hours__lte=MAX_HOURS_IN_A_MONTH),
+                name="monthlyhours_hours_within_month",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="monthlyhours_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["territory", "month"])]
+
+    def __str__(self):
+        return f"{self.placement} — {self.month:%m/%Y}"
+
+
+def counted_hours_expression(prefix=""):
+    """Insertion hours a statement counts: hours worked, plus training hours inside a work-study contract."""
+    p = f"{prefix}__" if prefix else ""
+    return models.F(f"{p}hours_worked") + models.Case(
+        models.When(
+            **{f"{p}placement__contract_kind__in": ContractKind.work_study()}, then=models.F(f"{p}training_hours")
+        ),
+        default=models.Value(0),
+        output_field=models.DecimalField(max_digits=8, decimal_places=2),
+    )
