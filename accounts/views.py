@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -57,8 +58,18 @@ class MemberListView(TerritoryMixin, ListView):
         return (
             self.visible(Membership)
             .filter(is_active=True)
-            .select_related("user", "invited_by")
-            .order_by("user__isnull", "role", "last_name", "email")
+            # The reverse one-to-one links to each role's organisation, for the "Organisation" column without N+1.
+            .select_related(
+                "user",
+                "invited_by",
+                "facilitator__organisation",
+                "buyer_member__buyer",
+                "company_member__company",
+            )
+            # Accepted members first, then pending invitations (ordering by "user__isnull" is not a valid lookup).
+            .order_by(
+                ExpressionWrapper(Q(user__isnull=True), output_field=BooleanField()), "role", "last_name", "email"
+            )
         )
 
 
@@ -101,7 +112,7 @@ def resend_invitation(request, territory_code, pk):
     membership.save(update_fields=["invitation_token_hash", "invitation_expires_at"])
     transaction.on_commit(lambda: send_invitation(request, membership, token))
     messages.success(request, f"Invitation renvoyée à {membership.email}.")
-    return redirect("members", territory_code=territory)
+    return redirect("members", territory_code=request.territory.code)
 
 
 @require_POST
@@ -111,12 +122,12 @@ def revoke_membership(request, territory_code, pk):
     membership = get_object_or_404(Membership.objects.visible_to(request.membership).filter(is_active=True), pk=pk)
     if membership.pk == request.membership.pk:
         messages.error(request, "Vous ne pouvez pas retirer votre propre accès.")
-        return redirect("members", territory_code=territory)
+        return redirect("members", territory_code=request.territory.code)
     membership.is_active = False
     membership.invitation_token_hash = ""
     membership.save(update_fields=["is_active", "invitation_token_hash"])
     messages.success(request, f"Accès retiré à {membership.display_name}.")
-    return redirect("members", territory_code=territory)
+    return redirect("members", territory_code=request.territory.code)
 
 
 @login_not_required

@@ -73,7 +73,8 @@ class ParticipantListView(TerritoryMixin, ListView):
 
 
 class ParticipantDetailView(TerritoryMixin, DetailView):
-    allowed_roles = ROLES_SEEING_PARTICIPANTS
+    # No ``allowed_roles``: for a role that sees no participant the visibility rule answers 404, which does not
+    # confirm that a person with this id exists (a 403 would).
     template_name = "clauses/participant_detail.html"
     context_object_name = "participant"
 
