@@ -1,7 +1,7 @@
 """Sizing a clause: how many insertion hours a contract should carry. Plain functions, no database."""
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 FTE_HOURS = Decimal("1607")  # one full-time equivalent, per year
 
@@ -11,9 +11,16 @@ class SizingError(ValueError):
 
 
 def _positive(value, label, *, allow_zero=False):
-    value = Decimal(value)
+    try:
+        value = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise SizingError(f"{label} doit être un nombre.") from exc
+    if not value.is_finite():
+        raise SizingError(f"{label} doit être un nombre.")
     if value < 0 or (value == 0 and not allow_zero):
-        raise SizingError(f"{label} doit être strictement positif.")
+        # Gender-neutral wording: the labels are masculine ("le montant") and feminine ("la part").
+        expected = "une valeur positive ou nulle" if allow_zero else "une valeur strictement positive"
+        raise SizingError(f"{label} doit être {expected}.")
     return value
 
 
