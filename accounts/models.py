@@ -114,6 +114,7 @@ class Membership(TenantModel):
             models.CheckConstraint(
                 condition=models.Q(user__isnull=False) | models.Q(invitation_expires_at__isnull=False),
                 name="membership_invitation_has_expiry",
+                violation_error_message="Une invitation doit avoir une date d'expiration.",
             ),
         ]
 

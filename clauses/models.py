@@ -135,18 +135,25 @@ class Clause(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["territory", "lot", "legal_basis"], name="clause_unique_basis_per_lot"),
             models.UniqueConstraint(fields=["territory", "id"], name="clause_territory_id"),
-            models.CheckConstraint(condition=Q(hours_required__gte=0), name="clause_hours_required_positive"),
+            models.CheckConstraint(
+                condition=Q(hours_required__gte=0),
+                name="clause_hours_required_positive",
+                violation_error_message="Le nombre d'heures exigées ne peut pas être négatif.",
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="clause_end_after_start",
+                violation_error_message="La date de fin doit être postérieure ou égale à la date de début.",
             ),
             models.CheckConstraint(
                 condition=Q(labour_share__isnull=True) | Q(labour_share__gte=0, labour_share__lte=1),
                 name="clause_labour_share_fraction",
+                violation_error_message="La part de main-d'œuvre doit être comprise entre 0 et 100 %.",
             ),
             models.CheckConstraint(
                 condition=Q(insertion_rate__isnull=True) | Q(insertion_rate__gte=0, insertion_rate__lte=1),
                 name="clause_insertion_rate_fraction",
+                violation_error_message="Le taux d'insertion doit être compris entre 0 et 100 %.",
             ),
         ]
         indexes = [models.Index(fields=["territory", "start_date", "end_date"])]
@@ -218,6 +225,7 @@ class Participant(TenantModel):
             models.CheckConstraint(
                 condition=Q(birth_date__isnull=True) | Q(birth_year=models.functions.ExtractYear("birth_date")),
                 name="participant_birth_year_matches_date",
+                violation_error_message="L'année de naissance ne correspond pas à la date de naissance.",
             ),
         ]
         indexes = [models.Index(fields=["territory", "last_name", "first_name"])]
@@ -261,6 +269,7 @@ class EligibilityValidation(TenantModel):
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("validated_on")),
                 name="eligibilityvalidation_valid_until_after_validation",
+                violation_error_message="La fin de validité doit suivre la date de validation.",
             ),
         ]
 
@@ -317,11 +326,13 @@ class Placement(TenantModel):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="placement_end_after_start",
+                violation_error_message="La date de fin doit être postérieure ou égale à la date de début.",
             ),
             models.CheckConstraint(
                 condition=Q(employer_company__isnull=False, employer_inclusion__isnull=True)
                 | Q(employer_company__isnull=True, employer_inclusion__isnull=False),
                 name="placement_exactly_one_employer",
+                violation_error_message="Indiquez un employeur : l'entreprise ou l'employeur inclusif, pas les deux.",
             ),
         ]
 
@@ -392,13 +403,26 @@ class MonthlyHours(TenantModel):
         ordering = ["month"]
         constraints = [
             models.UniqueConstraint(fields=["territory", "placement", "month"], name="monthlyhours_one_per_month"),
-            models.CheckConstraint(condition=Q(hours_worked__gte=0), name="monthlyhours_hours_positive"),
-            models.CheckConstraint(condition=Q(training_hours__gte=0), name="monthlyhours_training_positive"),
+            models.CheckConstraint(
+                condition=Q(hours_worked__gte=0),
+                name="monthlyhours_hours_positive",
+                violation_error_message="Les heures ne peuvent pas être négatives.",
+            ),
+            models.CheckConstraint(
+                condition=Q(training_hours__gte=0),
+                name="monthlyhours_training_positive",
+                violation_error_message="Les heures de formation ne peuvent pas être négatives.",
+            ),
             models.CheckConstraint(
                 condition=Q(hours_worked__lte=MAX_HOURS_IN_A_MONTH) & Q(training_hours__lte=MAX_HOURS_IN_A_MONTH),
                 name="monthlyhours_hours_within_month",
+                violation_error_message="Un mois ne compte pas plus de 744 heures.",
             ),
-            models.CheckConstraint(condition=Q(month__day=1), name="monthlyhours_month_first_day"),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="monthlyhours_month_first_day",
+                violation_error_message="Le mois d'un relevé est indiqué par son premier jour.",
+            ),
         ]
         indexes = [models.Index(fields=["territory", "month"])]
 

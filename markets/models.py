@@ -21,6 +21,13 @@ class BuyerQuerySet(TenantQuerySet):
     def restrict_to(self, membership):
         if membership.role == Role.BUYER:
             return self.filter(members__membership=membership)
+        if membership.role == Role.COMPANY:
+            # A company contact sees the buyers of the markets its company was awarded.
+            return self.filter(
+                pk__in=LotAward.objects.filter(
+                    territory_id=membership.territory_id, company__members__membership=membership
+                ).values("lot__market__buyer_id")
+            )
         return self
 
 
@@ -170,7 +177,9 @@ class Market(TenantModel):
             models.UniqueConstraint(fields=["territory", "buyer", "reference"], name="market_unique_reference"),
             models.UniqueConstraint(fields=["territory", "id"], name="market_territory_id"),
             models.CheckConstraint(
-                condition=models.Q(amount_ht__isnull=True) | models.Q(amount_ht__gte=0), name="market_amount_positive"
+                condition=models.Q(amount_ht__isnull=True) | models.Q(amount_ht__gte=0),
+                name="market_amount_positive",
+                violation_error_message="Le montant ne peut pas être négatif.",
             ),
         ]
         indexes = [
@@ -200,7 +209,9 @@ class Lot(TenantModel):
             models.UniqueConstraint(fields=["territory", "market", "number"], name="lot_unique_number"),
             models.UniqueConstraint(fields=["territory", "id"], name="lot_territory_id"),
             models.CheckConstraint(
-                condition=models.Q(amount_ht__isnull=True) | models.Q(amount_ht__gte=0), name="lot_amount_positive"
+                condition=models.Q(amount_ht__isnull=True) | models.Q(amount_ht__gte=0),
+                name="lot_amount_positive",
+                violation_error_message="Le montant ne peut pas être négatif.",
             ),
         ]
 

@@ -103,10 +103,12 @@ class Territory(models.Model):
             models.CheckConstraint(
                 condition=models.Q(statement_reminder_day__gte=1, statement_reminder_day__lte=28),
                 name="territory_reminder_day_1_28",
+                violation_error_message="Le jour de relance doit être compris entre 1 et 28.",
             ),
             models.CheckConstraint(
                 condition=models.Q(default_insertion_rate__gt=0, default_insertion_rate__lte=1),
                 name="territory_insertion_rate_0_1",
+                violation_error_message="Le taux d'insertion doit être compris entre 0 et 100 %.",
             ),
         ]
 

@@ -45,7 +45,7 @@ def other_territory(db):
 
 
 def make_member(territory, role, organisation=None, **kwargs):
-    """A user with an accepted membership of ``territory`` in ``role``, linked to an organisation if the role has one."""
+    """A user with an accepted membership of ``territory`` in ``role``, linked to its organisation if any."""
     membership = MembershipFactory(territory=territory, role=role, **kwargs)
     if role == Role.FACILITATOR:
         FacilitatorFactory(
