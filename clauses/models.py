@@ -350,6 +350,71 @@ class Placement(TenantModel):
             raise ValidationError("Indiquez un employeur : l'entreprise ou l'employeur inclusif, pas les deux.")
 
 
+class StatementQuerySet(TenantQuerySet):
+    def restrict_to(self, membership):
+        if membership.role in ROLES_SEEING_PARTICIPANTS:
+            return self
+        if membership.role == Role.COMPANY:
+            return self.filter(company__members__membership=membership)
+        return self.none()
+
+
+class Statement(TenantModel):
+    """Relevé mensuel d'une entreprise: the hours of one company's placements on one clause for one month.
+
+    The company fills and submits it; a facilitator validates it (locking it) or sends it back with a comment; a
+    validated statement is changed only through an explicit reopen, kept in the history with its reason. Its lines
+    are the ``MonthlyHours`` rows, whose ``status`` mirrors the statement's.
+    """
+
+    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="statements", verbose_name="clause")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="statements", verbose_name="entreprise")
+    month = models.DateField("mois", help_text="Premier jour du mois.")
+    status = models.CharField("statut", max_length=10, choices=StatementStatus.choices, default=StatementStatus.DRAFT)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField("transmis le", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("examiné le", null=True, blank=True)
+    review_comment = models.TextField("commentaire du facilitateur", blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "relevé mensuel d'entreprise"
+        verbose_name_plural = "relevés mensuels d'entreprise"
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["territory", "clause", "company", "month"], name="statement_one_per_company_clause_month"
+            ),
+            models.UniqueConstraint(fields=["territory", "id"], name="statement_territory_id"),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="statement_month_first_day",
+                violation_error_message="Le mois d'un relevé est indiqué par son premier jour.",
+            ),
+        ]
+        indexes = [models.Index(fields=["territory", "month", "status"])]
+
+    def __str__(self):
+        return f"{self.company} — {self.month:%m/%Y}"
+
+    @property
+    def is_locked(self):
+        return self.status == StatementStatus.VALIDATED
+
+    @property
+    def is_editable_by_company(self):
+        return self.status in (StatementStatus.DRAFT, StatementStatus.RETURNED)
+
+
 class MonthlyHoursQuerySet(TenantQuerySet):
     def restrict_to(self, membership):
         return self.filter(placement__in=Placement.objects.visible_to(membership))
@@ -370,6 +435,9 @@ class MonthlyHours(TenantModel):
     """Relevé mensuel: the hours one participant worked on one placement in one month."""
 
     placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="monthly_hours")
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, null=True, blank=True, related_name="lines", verbose_name="relevé"
+    )
     month = models.DateField("mois", help_text="Premier jour du mois.")
     hours_worked = models.DecimalField(
         "heures travaillées",
@@ -392,6 +460,7 @@ class MonthlyHours(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     validated_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 
@@ -403,6 +472,7 @@ class MonthlyHours(TenantModel):
         ordering = ["month"]
         constraints = [
             models.UniqueConstraint(fields=["territory", "placement", "month"], name="monthlyhours_one_per_month"),
+            models.UniqueConstraint(fields=["territory", "id"], name="monthlyhours_territory_id"),
             models.CheckConstraint(
                 condition=Q(hours_worked__gte=0),
                 name="monthlyhours_hours_positive",
@@ -428,6 +498,70 @@ class MonthlyHours(TenantModel):
 
     def __str__(self):
         return f"{self.placement} — {self.month:%m/%Y}"
+
+
+class GlobalisationAgreement(TenantModel):
+    """Globalisation: by agreement, one company's obligations on several clauses (even of several buyers) are pooled;
+    the hours of a participant under it are allocated across those clauses, never more than the hours counted."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="globalisation_agreements", verbose_name="entreprise"
+    )
+    name = models.CharField("intitulé", max_length=200)
+    start_date = models.DateField("début")
+    end_date = models.DateField("fin", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "accord de globalisation"
+        verbose_name_plural = "accords de globalisation"
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "id"], name="globalisationagreement_territory_id"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="globalisationagreement_end_after_start",
+                violation_error_message="La date de fin doit être postérieure ou égale à la date de début.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class GlobalisationClause(TenantModel):
+    agreement = models.ForeignKey(GlobalisationAgreement, on_delete=models.CASCADE, related_name="clauses")
+    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="globalisations")
+
+    class Meta:
+        verbose_name = "clause globalisée"
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "agreement", "clause"], name="globalisationclause_unique")
+        ]
+
+
+class HoursAllocation(TenantModel):
+    """The share of one monthly line's counted hours credited to one clause of a globalisation agreement.
+
+    A line with allocations counts only through them (never also on its placement's clause); the sum of a line's
+    allocations never exceeds its counted hours (checked by ``clauses.hours.allocate`` under a row lock).
+    """
+
+    line = models.ForeignKey(MonthlyHours, on_delete=models.CASCADE, related_name="allocations")
+    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="allocations")
+    hours = models.DecimalField("heures", max_digits=6, decimal_places=2)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "répartition d'heures"
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "line", "clause"], name="hoursallocation_unique"),
+            models.CheckConstraint(
+                condition=Q(hours__gte=0),
+                name="hoursallocation_hours_positive",
+                violation_error_message="Les heures ne peuvent pas être négatives.",
+            ),
+        ]
 
 
 def counted_hours_expression(prefix=""):

@@ -1,45 +1,38 @@
-"""Aggregates over clauses and hours, as queryset annotations (one query per page, whatever the data)."""
+"""Aggregates over clauses and hours, as queryset annotations (one query per page, whatever the data).
+
+What counts is defined once in ``clauses.hours``; these helpers only attach it to markets and clauses.
+"""
 
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from .enums import StatementStatus
-from .models import Clause, MonthlyHours, Placement, counted_hours_expression
-
-ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+from .hours import DECIMAL, ZERO, counted_hours_subquery, entered_hours_subquery
+from .models import Clause, Placement
 
 
-def _sum_subquery(queryset, group_by, expression):
+def _sum_of_required(clause_path):
+    clauses = Clause.objects.filter(territory_id=OuterRef("territory_id"), **{clause_path: OuterRef("pk")})
     return Coalesce(
-        Subquery(
-            queryset.values(group_by).annotate(total=Sum(expression)).values("total")[:1],
-            output_field=DecimalField(max_digits=14, decimal_places=2),
-        ),
+        Subquery(clauses.values("territory_id").annotate(total=Sum("hours_required")).values("total")[:1]),
         ZERO,
+        output_field=DECIMAL,
     )
 
 
 def with_market_progress(markets):
-    """Annotate markets with ``hours_required`` (sum over their clauses) and ``hours_achieved`` (validated hours)."""
-    clauses = Clause.objects.filter(territory_id=OuterRef("territory_id"), lot__market_id=OuterRef("pk"))
-    statements = MonthlyHours.objects.filter(
-        territory_id=OuterRef("territory_id"),
-        placement__clause__lot__market_id=OuterRef("pk"),
-        status=StatementStatus.VALIDATED,
-    )
+    """Annotate markets with ``hours_required`` (sum over their clauses), ``hours_achieved`` (counted hours) and
+    ``hours_entered`` (every hour entered, counted or pending)."""
     return markets.annotate(
-        hours_required=_sum_subquery(clauses, "lot__market_id", "hours_required"),
-        hours_achieved=_sum_subquery(statements, "placement__clause__lot__market_id", counted_hours_expression()),
+        hours_required=_sum_of_required("lot__market_id"),
+        hours_achieved=counted_hours_subquery("lot__market_id"),
+        hours_entered=entered_hours_subquery("lot__market_id"),
     )
 
 
 def with_clause_progress(clauses):
-    """Annotate clauses with ``hours_achieved`` and the number of ``participant_count`` placed on them."""
-    statements = MonthlyHours.objects.filter(
-        territory_id=OuterRef("territory_id"), placement__clause_id=OuterRef("pk"), status=StatementStatus.VALIDATED
-    )
+    """Annotate clauses with ``hours_achieved``, ``hours_entered`` and ``participant_count``."""
     participants = (
         Placement.objects.filter(territory_id=OuterRef("territory_id"), clause_id=OuterRef("pk"))
         .values("clause_id")
@@ -47,7 +40,8 @@ def with_clause_progress(clauses):
         .values("n")[:1]
     )
     return clauses.annotate(
-        hours_achieved=_sum_subquery(statements, "placement__clause_id", counted_hours_expression()),
+        hours_achieved=counted_hours_subquery("id"),
+        hours_entered=entered_hours_subquery("id"),
         participant_count=Coalesce(Subquery(participants), 0),
     )
 

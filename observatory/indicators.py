@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from clauses.models import Clause, MonthlyHours, Placement
+from clauses.hours import counted_total
+from clauses.models import Clause, Placement
 from clauses.queries import completion_rate
 from markets.models import Buyer, Market
 
@@ -29,7 +30,7 @@ def home_figures(membership, year):
     - buyers: buyers visible to the member;
     - markets with a clause: visible markets with at least one clause active during the year;
     - hours required: the sum of the hours required by those clauses (whole obligation of each clause);
-    - hours achieved: validated insertion hours of the months of the year, on visible clauses;
+    - hours achieved: hours counted (``clauses.hours``) in the months of the year, on visible clauses;
     - participants: distinct people with a placement on a visible clause active during the year (a count only).
     """
     start, end = date(year, 1, 1), date(year, 12, 31)
@@ -39,14 +40,11 @@ def home_figures(membership, year):
         .filter(clause__in=clauses, start_date__lte=end)
         .exclude(end_date__lt=start)
     )
-    hours = MonthlyHours.objects.in_territory(membership.territory).filter(
-        placement__clause__in=Clause.objects.visible_to(membership)
-    )
     return HomeFigures(
         year=year,
         buyers=Buyer.objects.visible_to(membership).count(),
         markets_with_clause=Market.objects.visible_to(membership).filter(lots__clauses__in=clauses).distinct().count(),
         hours_required=clauses.aggregate_hours_required(),
-        hours_achieved=hours.validated().in_year(year).total_counted(),
+        hours_achieved=counted_total(membership.territory, Clause.objects.visible_to(membership), (start, end)),
         participants=placements.values("participant_id").distinct().count(),
     )

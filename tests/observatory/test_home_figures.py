@@ -14,7 +14,13 @@ import observatory.views
 from accounts.enums import Role
 from clauses.enums import ContractKind, StatementStatus
 from observatory.indicators import home_figures
-from tests.clauses.factories import ClauseFactory, MonthlyHoursFactory, ParticipantFactory, PlacementFactory
+from tests.clauses.factories import (
+    ClauseFactory,
+    EligibilityValidationFactory,
+    MonthlyHoursFactory,
+    ParticipantFactory,
+    PlacementFactory,
+)
 from tests.conftest import make_member
 from tests.markets.factories import BuyerFactory, CompanyFactory, LotAwardFactory, LotFactory, MarketFactory
 
@@ -60,6 +66,12 @@ class Figures:
         z = ParticipantFactory(territory=t, last_name="Z")
         w = ParticipantFactory(territory=t, last_name="W")
         v = ParticipantFactory(territory=t, last_name="V")
+        # Eligibility: hours count only for months the participant's eligibility covers (clauses.hours).
+        for person in (x, z, w, v):
+            EligibilityValidationFactory(territory=t, participant=person, validated_on=D(2024, 12, 1))
+        EligibilityValidationFactory(
+            territory=t, participant=y, validated_on=D(2026, 4, 10), valid_until=D(2026, 4, 30)
+        )
 
         def placement(participant, clause, kind, start, end=None):
             return PlacementFactory(
@@ -91,6 +103,8 @@ class Figures:
         # Y on C1, apprenticeship: April validated 80 h + 20 h training (work-study: counts) → 100.
         p2 = placement(y, c1, ContractKind.APPRENTICESHIP, D(2026, 4, 1))
         statement(p2, D(2026, 4, 1), "80", training="20")
+        # Y's eligibility ended in April: a validated May line of 25 h does not count (pending, eligibility).
+        statement(p2, D(2026, 5, 1), "25")
         # X again, on C3 (buyer B), CDI: May validated 40 h → 40; December 2025 validated 30 h → another year.
         p3 = placement(x, c3, ContractKind.CDI, D(2025, 12, 1))
         statement(p3, D(2025, 12, 1), "30")
@@ -110,6 +124,9 @@ class Figures:
         )
         foreign = PlacementFactory(territory=other_territory, clause=foreign_clause, start_date=D(2026, 1, 1))
         MonthlyHoursFactory(territory=other_territory, placement=foreign, month=D(2026, 1, 1), hours_worked=700)
+        EligibilityValidationFactory(
+            territory=other_territory, participant=foreign.participant, validated_on=D(2026, 1, 2)
+        )
 
 
 @pytest.fixture
@@ -201,7 +218,7 @@ def test_home_page_shows_the_figures(client, figures_world, territory, monkeypat
 # Ceilings measured on PostgreSQL with the first templates (November 2026): session, user and membership (3), the
 # request's savepoint pair (2), the page's own queries, and the territory switcher's memberships (1). Raise one
 # consciously, never to hide an N+1: the tests below also check that the count does not grow with the data.
-MAX_QUERIES = {"home": 11, "market_list": 9, "market_detail": 11, "participant_list": 8}
+MAX_QUERIES = {"home": 12, "market_list": 9, "market_detail": 11, "participant_list": 8}
 
 
 def _login(client, membership):

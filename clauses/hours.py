@@ -1,0 +1,234 @@
+"""The counting rules of insertion hours, written once.
+
+A monthly line (``MonthlyHours``) *counts* toward a clause when
+1. its statement is validated (``status == validated``), and
+2. the participant's eligibility is validated for that month: a validation made in or before that month and still
+   valid on its first day, with a criterion the clause accepts (any criterion when the clause lists none).
+Its counted hours are the hours worked plus, inside a work-study contract, the training hours (other training hours are
+reported apart). A line under a globalisation agreement counts only through its allocations (``HoursAllocation``), whose
+sum never exceeds its counted hours: no hour is ever counted twice.
+Every other line is *pending*, with its reason (statement not validated, eligibility not validated).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import BooleanField, DecimalField, Exists, ExpressionWrapper, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+
+from .enums import ContractKind, StatementStatus
+from .models import (
+    ClauseEligibleCriterion,
+    EligibilityValidation,
+    GlobalisationClause,
+    HoursAllocation,
+    MonthlyHours,
+    counted_hours_expression,
+)
+
+ZERO = Decimal("0")
+DECIMAL = DecimalField(max_digits=14, decimal_places=2)
+# 48 h a week over a month (48 × 52 / 12): above this a line is refused as implausible.
+MAX_MONTHLY_HOURS = Decimal("208")
+
+
+def eligibility_condition(prefix=""):
+    """A Q that holds when the line's participant is eligible for the line's month on the line's clause.
+
+    ``prefix`` is the path from the queried model to ``MonthlyHours`` ("" when querying lines, "line__" from an
+    allocation). The clause is the placement's clause for a line, the allocation's clause for an allocation.
+    """
+    line = prefix
+    clause_ref = "clause_id" if prefix else "placement__clause_id"
+    validations = EligibilityValidation.objects.annotate(validated_month=TruncMonth("validated_on")).filter(
+        territory_id=OuterRef("territory_id"),
+        participant_id=OuterRef(f"{line}placement__participant_id"),
+        validated_month__lte=OuterRef(f"{line}month"),
+    )
+    validations = validations.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=OuterRef(f"{line}month")))
+    clause_criteria = ClauseEligibleCriterion.objects.filter(
+        territory_id=OuterRef("territory_id"), clause_id=OuterRef(clause_ref)
+    )
+    accepted = validations.filter(
+        criterion_id__in=ClauseEligibleCriterion.objects.filter(clause_id=OuterRef(OuterRef(clause_ref))).values(
+            "criterion_id"
+        )
+    )
+    return Q(~Exists(clause_criteria) & Exists(validations)) | Q(Exists(accepted))
+
+
+def counting_lines(lines):
+    """The lines that count: validated statement and eligible participant."""
+    return lines.filter(status=StatementStatus.VALIDATED).filter(eligibility_condition())
+
+
+def _has_allocations():
+    return Exists(HoursAllocation.objects.filter(territory_id=OuterRef("territory_id"), line_id=OuterRef("pk")))
+
+
+def counted_hours_subquery(clause_path, outer_ref="pk", period=None):
+    """An expression: the counted hours of the clauses reached by ``clause_path`` from an outer row.
+
+    ``clause_path`` is the lookup from a clause to the outer row's key (``"id"`` for a clause, ``"lot__market_id"`` for
+    a market, ``"lot__market__buyer_id"`` for a buyer). ``period`` optionally limits the months (first days).
+    """
+    lines = counting_lines(
+        MonthlyHours.objects.filter(
+            territory_id=OuterRef("territory_id"), **{f"placement__clause__{clause_path}": OuterRef(outer_ref)}
+        )
+    ).exclude(_has_allocations())
+    allocations = (
+        HoursAllocation.objects.filter(
+            territory_id=OuterRef("territory_id"), **{f"clause__{clause_path}": OuterRef(outer_ref)}
+        )
+        .filter(line__status=StatementStatus.VALIDATED)
+        .filter(eligibility_condition("line__"))
+    )
+    if period:
+        lines = lines.filter(month__gte=period[0], month__lte=period[1])
+        allocations = allocations.filter(line__month__gte=period[0], line__month__lte=period[1])
+    direct = Subquery(
+        lines.values("territory_id").annotate(total=Sum(counted_hours_expression())).values("total")[:1],
+        output_field=DECIMAL,
+    )
+    allocated = Subquery(
+        allocations.values("territory_id").annotate(total=Sum("hours")).values("total")[:1], output_field=DECIMAL
+    )
+    return Coalesce(direct, Value(ZERO), output_field=DECIMAL) + Coalesce(allocated, Value(ZERO), output_field=DECIMAL)
+
+
+def entered_hours_subquery(clause_path, outer_ref="pk", period=None):
+    """An expression: every hour entered on the lines of the reached clauses, counted or not."""
+    lines = MonthlyHours.objects.filter(
+        territory_id=OuterRef("territory_id"), **{f"placement__clause__{clause_path}": OuterRef(outer_ref)}
+    )
+    if period:
+        lines = lines.filter(month__gte=period[0], month__lte=period[1])
+    return Coalesce(
+        Subquery(
+            lines.values("territory_id").annotate(total=Sum(counted_hours_expression())).values("total")[:1],
+            output_field=DECIMAL,
+        ),
+        Value(ZERO),
+        output_field=DECIMAL,
+    )
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: date
+    counted: Decimal
+    pending: Decimal
+
+
+def monthly_figures(clause):
+    """Counted and pending hours of a clause, month by month (two queries, whatever the number of lines)."""
+    lines = MonthlyHours.objects.filter(territory_id=clause.territory_id, placement__clause=clause)
+    counted = defaultdict(lambda: ZERO)
+    entered = defaultdict(lambda: ZERO)
+    direct = counting_lines(lines).exclude(_has_allocations())
+    for row in direct.values("month").annotate(total=Sum(counted_hours_expression())):
+        counted[row["month"]] += row["total"]
+    allocations = HoursAllocation.objects.filter(territory_id=clause.territory_id, clause=clause).filter(
+        line__status=StatementStatus.VALIDATED
+    )
+    for row in allocations.filter(eligibility_condition("line__")).values("line__month").annotate(total=Sum("hours")):
+        counted[row["line__month"]] += row["total"]
+    for row in lines.values("month").annotate(total=Sum(counted_hours_expression())):
+        entered[row["month"]] += row["total"]
+    months = sorted(set(counted) | set(entered))
+    # Hours of this clause's lines credited to other clauses by globalisation are neither counted nor pending here.
+    moved = defaultdict(lambda: ZERO)
+    for row in (
+        HoursAllocation.objects.filter(territory_id=clause.territory_id, line__placement__clause=clause)
+        .exclude(clause=clause)
+        .values("line__month")
+        .annotate(total=Sum("hours"))
+    ):
+        moved[row["line__month"]] += row["total"]
+    return [
+        MonthFigures(month=m, counted=counted[m], pending=max(entered[m] - counted[m] - moved[m], ZERO)) for m in months
+    ]
+
+
+def pending_reason(line, eligible):
+    """Why a line does not count yet, in French (None when it counts)."""
+    if line.status != StatementStatus.VALIDATED:
+        return {
+            StatementStatus.DRAFT: "Relevé en cours de saisie",
+            StatementStatus.SUBMITTED: "Relevé transmis, en attente de validation",
+            StatementStatus.RETURNED: "Relevé renvoyé à l'entreprise pour correction",
+        }[line.status]
+    if not eligible:
+        return "Éligibilité du participant non validée pour ce mois"
+    return None
+
+
+def with_eligibility(lines):
+    """Annotate lines with ``is_eligible`` (bool)."""
+    return lines.annotate(is_eligible=ExpressionWrapper(eligibility_condition(), output_field=BooleanField()))
+
+
+def counted_hours_of_line(line):
+    """The same rule as ``counted_hours_expression``, for one loaded line."""
+    if line.placement.contract_kind in ContractKind.work_study():
+        return line.hours_worked + line.training_hours
+    return line.hours_worked
+
+
+@transaction.atomic
+def allocate(line, shares, user=None):
+    """Replace a line's globalisation allocations by ``shares`` ({clause: hours}).
+
+    Refused (ValidationError, French) when a clause is not in an agreement of the line's company that covers the
+    line's clause, or when the shares exceed the line's counted hours. The line is locked while allocating.
+    """
+    line = MonthlyHours.objects.select_for_update().select_related("placement").get(pk=line.pk)
+    total = sum((Decimal(h) for h in shares.values()), ZERO)
+    available = counted_hours_of_line(line)
+    if total > available:
+        raise ValidationError(
+            f"La répartition ({total} h) dépasse les heures de la ligne ({available} h) : "
+            "une heure ne compte qu'une fois."
+        )
+    company_id = line.placement.employer_company_id
+    allowed = set(
+        GlobalisationClause.objects.filter(
+            territory_id=line.territory_id,
+            agreement__company_id=company_id,
+            agreement__clauses__clause_id=line.placement.clause_id,
+        ).values_list("clause_id", flat=True)
+    )
+    for clause, hours in shares.items():
+        if clause.pk not in allowed:
+            raise ValidationError(
+                f"La clause « {clause} » n'est pas couverte par un accord de globalisation de l'entreprise."
+            )
+        if Decimal(hours) < 0:
+            raise ValidationError("Les heures ne peuvent pas être négatives.")
+    HoursAllocation.objects.filter(territory_id=line.territory_id, line=line).delete()
+    HoursAllocation.objects.bulk_create(
+        HoursAllocation(territory_id=line.territory_id, line=line, clause=clause, hours=Decimal(hours))
+        for clause, hours in shares.items()
+        if Decimal(hours) > 0
+    )
+
+
+def counted_total(territory, clauses, period=None):
+    """Counted hours credited to ``clauses`` (a queryset), optionally within ``period`` (first days of months)."""
+    lines = counting_lines(MonthlyHours.objects.filter(territory_id=territory.pk, placement__clause__in=clauses))
+    lines = lines.exclude(_has_allocations())
+    allocations = HoursAllocation.objects.filter(territory_id=territory.pk, clause__in=clauses).filter(
+        line__status=StatementStatus.VALIDATED
+    )
+    allocations = allocations.filter(eligibility_condition("line__"))
+    if period:
+        lines = lines.filter(month__gte=period[0], month__lte=period[1])
+        allocations = allocations.filter(line__month__gte=period[0], line__month__lte=period[1])
+    direct = lines.aggregate(total=Sum(counted_hours_expression()))["total"] or ZERO
+    allocated = allocations.aggregate(total=Sum("hours"))["total"] or ZERO
+    return direct + allocated
