@@ -574,3 +574,54 @@ def counted_hours_expression(prefix=""):
         default=models.Value(0),
         output_field=models.DecimalField(max_digits=8, decimal_places=2),
     )
+
+
+class ImportJobStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    ANALYSING = "analysing", "Analyse du fichier"
+    READY = "ready", "Prêt : à confirmer"
+    IMPORTING = "importing", "Import en cours"
+    DONE = "done", "Importé"
+    FAILED = "failed", "Échec"
+    CANCELLED = "cancelled", "Annulé"
+
+
+class ImportJobQuerySet(TenantQuerySet):
+    def restrict_to(self, membership):
+        if membership.role in ROLES_SEEING_PARTICIPANTS:
+            return self
+        return self.filter(requested_by_id=membership.user_id)
+
+
+class ImportJob(TenantModel):
+    """An uploaded file of monthly hours: analysed by a Celery task into a preview (every bad row with its line
+    number), written only when the user confirms. The task receives only the job's id and is idempotent."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    file = models.FileField("fichier", upload_to="imports/%Y/%m/")
+    original_name = models.CharField("nom du fichier", max_length=255)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=12, choices=ImportJobStatus.choices, default=ImportJobStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "import de relevés"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="importjob_progress_percent", violation_error_message="0 à 100 %."
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"
