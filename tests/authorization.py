@@ -22,9 +22,15 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.enums import Role
-from clauses.enums import ContractKind
+from clauses.enums import ContractKind, StatementStatus
 from tests.accounts.factories import MembershipFactory
-from tests.clauses.factories import ClauseFactory, MonthlyHoursFactory, ParticipantFactory, PlacementFactory
+from tests.clauses.factories import (
+    ClauseFactory,
+    MonthlyHoursFactory,
+    ParticipantFactory,
+    PlacementFactory,
+    StatementFactory,
+)
 from tests.conftest import make_member
 from tests.facilitators.factories import FacilitatorOrganisationFactory
 from tests.markets.factories import BuyerFactory, CompanyFactory, LotAwardFactory, LotFactory, MarketFactory
@@ -59,9 +65,13 @@ class World:
     other_market: object  # bought by ``other_buyer``, awarded to ``other_company``
     participant: object
     placement: object
+    clause: object  # the clause of ``market``'s lot
+    statement: object  # the company's submitted statement of February 2026 on ``clause``
     invitation: object  # a pending invitation of 34
     target_member: object  # an accepted member of 34 a coordinator may revoke
     foreign_market: object
+    foreign_clause: object
+    foreign_statement: object
     foreign_participant: object
     foreign_invitation: object
     foreign_member: object
@@ -92,7 +102,16 @@ def build_world():
         contract_kind=ContractKind.CDD,
         start_date=date(2026, 2, 1),
     )
-    MonthlyHoursFactory(territory=territory, placement=placement, month=date(2026, 2, 1))
+    statement = StatementFactory(
+        territory=territory, clause=clause, company=company, month=date(2026, 2, 1), status=StatementStatus.SUBMITTED
+    )
+    MonthlyHoursFactory(
+        territory=territory,
+        placement=placement,
+        statement=statement,
+        month=date(2026, 2, 1),
+        status=StatementStatus.SUBMITTED,
+    )
 
     other_market = MarketFactory(
         territory=territory, buyer=other_buyer, reference="HH-2026-042", object="Peinture des parties communes"
@@ -111,7 +130,16 @@ def build_world():
     foreign_lot = LotFactory(territory=other_territory, market=foreign_market, number=1)
     foreign_clause = ClauseFactory(territory=other_territory, lot=foreign_lot)
     foreign_participant = ParticipantFactory(territory=other_territory, last_name="Etrangère")
-    PlacementFactory(territory=other_territory, participant=foreign_participant, clause=foreign_clause)
+    foreign_placement = PlacementFactory(
+        territory=other_territory, participant=foreign_participant, clause=foreign_clause
+    )
+    foreign_statement = StatementFactory(
+        territory=other_territory,
+        clause=foreign_clause,
+        company=foreign_placement.employer_company,
+        month=date(2026, 2, 1),
+        status=StatementStatus.SUBMITTED,
+    )
     foreign_invitation = MembershipFactory(territory=other_territory, pending=True, role=Role.COMMITTEE)
     foreign_member = make_member(other_territory, Role.COMMITTEE)
 
@@ -129,9 +157,13 @@ def build_world():
         other_market=other_market,
         participant=participant,
         placement=placement,
+        clause=clause,
+        statement=statement,
         invitation=invitation,
         target_member=target_member,
         foreign_market=foreign_market,
+        foreign_clause=foreign_clause,
+        foreign_statement=foreign_statement,
         foreign_participant=foreign_participant,
         foreign_invitation=foreign_invitation,
         foreign_member=foreign_member,
@@ -233,6 +265,9 @@ TERRITORY_VIEWS = [
         kwargs=lambda w: {"pk": w.participant.pk},
         foreign_kwargs=lambda w: {"pk": w.foreign_participant.pk},
     ),
+    # --- Monthly hours: grid and progress ---
+    # --- Monthly hours: statements (company portal, facilitator review) ---
+    # --- Monthly hours: import and export ---
 ]
 
 

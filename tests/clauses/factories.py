@@ -4,7 +4,15 @@ from decimal import Decimal
 import factory
 
 from clauses.enums import ContractKind, ExecutionMode, LegalBasis, Sex, SizingMethod, StatementStatus
-from clauses.models import Clause, EligibilityCriterion, EligibilityValidation, MonthlyHours, Participant, Placement
+from clauses.models import (
+    Clause,
+    EligibilityCriterion,
+    EligibilityValidation,
+    MonthlyHours,
+    Participant,
+    Placement,
+    Statement,
+)
 from tests.accounts.factories import UserFactory
 from tests.markets.factories import CompanyFactory, LotFactory
 from tests.territories.factories import TerritoryFactory
@@ -84,3 +92,14 @@ class MonthlyHoursFactory(factory.django.DjangoModelFactory):
     hours_worked = Decimal("120")
     training_hours = Decimal("0")
     status = StatementStatus.VALIDATED
+
+
+class StatementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Statement
+
+    territory = factory.SubFactory(TerritoryFactory)
+    clause = factory.SubFactory(ClauseFactory, territory=factory.SelfAttribute("..territory"))
+    company = factory.SubFactory(CompanyFactory, territory=factory.SelfAttribute("..territory"))
+    month = datetime.date(2026, 2, 1)
+    status = StatementStatus.DRAFT
