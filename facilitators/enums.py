@@ -25,3 +25,22 @@ class InclusionEmployerKind(models.TextChoices):
     @classmethod
     def disability(cls):
         return [cls.EA, cls.ESAT]
+
+
+class Sector(models.TextChoices):
+    CONSTRUCTION = "construction", "Bâtiment et travaux publics"
+    GREEN_SPACES = "green_spaces", "Espaces verts et environnement"
+    CLEANING = "cleaning", "Propreté et nettoyage"
+    WASTE = "waste", "Collecte et recyclage des déchets"
+    CATERING = "catering", "Restauration"
+    LOGISTICS = "logistics", "Logistique et transport"
+    INDUSTRY = "industry", "Industrie et sous-traitance"
+    SERVICES = "services", "Services aux entreprises et aux personnes"
+    OTHER = "other", "Autre"
+
+
+class DocumentKind(models.TextChoices):
+    MODEL_CLAUSE = "model_clause", "Clause type"
+    STATEMENT_TEMPLATE = "statement_template", "Modèle de relevé mensuel"
+    GUIDE = "guide", "Guide"
+    OTHER = "other", "Autre"

@@ -1,10 +1,14 @@
+from django.conf import settings
+from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.db.models import Q
 
 from accounts.models import Membership
+from territories.models import EPCI, Commune
 from territories.tenancy import TenantModel
 from territories.validators import validate_siret
 
-from .enums import InclusionEmployerKind, OrganisationKind
+from .enums import DocumentKind, InclusionEmployerKind, OrganisationKind, Sector
 
 
 class FacilitatorOrganisation(TenantModel):
@@ -50,6 +54,9 @@ class Facilitator(TenantModel):
     email = models.EmailField("e-mail", blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
     is_active = models.BooleanField("actif", default=True)
+    listed_in_directory = models.BooleanField(
+        "visible dans l'annuaire public", default=True, help_text="Nom, e-mail et téléphone professionnels."
+    )
 
     class Meta:
         verbose_name = "facilitateur·rice"
@@ -75,6 +82,11 @@ class InclusionEmployer(TenantModel):
     siret = models.CharField("SIRET", max_length=14, validators=[validate_siret])
     email = models.EmailField("e-mail", blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
+    address = models.CharField("adresse", max_length=300, blank=True)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="commune du siège"
+    )
+    website = models.URLField("site web", blank=True)
 
     class Meta:
         verbose_name = "employeur inclusif"
@@ -87,3 +99,82 @@ class InclusionEmployer(TenantModel):
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
+
+
+class InclusionEmployerSector(TenantModel):
+    employer = models.ForeignKey(InclusionEmployer, on_delete=models.CASCADE, related_name="sectors")
+    sector = models.CharField("secteur", max_length=20, choices=Sector.choices)
+
+    class Meta:
+        verbose_name = "secteur d'un employeur inclusif"
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "employer", "sector"], name="inclusionemployersector_unique")
+        ]
+
+
+class InclusionEmployerCommune(TenantModel):
+    """A commune where an inclusion employer works (intervention area)."""
+
+    employer = models.ForeignKey(InclusionEmployer, on_delete=models.CASCADE, related_name="communes")
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "commune d'intervention"
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "employer", "commune"], name="inclusionemployercommune_unique")
+        ]
+
+
+class CoverageArea(TenantModel):
+    """A commune, or a whole EPCI, that a facilitator organisation covers."""
+
+    organisation = models.ForeignKey(FacilitatorOrganisation, on_delete=models.CASCADE, related_name="coverage")
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    epci = models.ForeignKey(EPCI, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "zone couverte"
+        verbose_name_plural = "zones couvertes"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(commune__isnull=False, epci__isnull=True) | Q(commune__isnull=True, epci__isnull=False),
+                name="coveragearea_commune_or_epci",
+                violation_error_message="Une zone couverte est une commune ou un EPCI.",
+            ),
+            models.UniqueConstraint(
+                fields=["territory", "organisation", "commune"],
+                condition=Q(commune__isnull=False),
+                name="coveragearea_unique_commune",
+            ),
+            models.UniqueConstraint(
+                fields=["territory", "organisation", "epci"],
+                condition=Q(epci__isnull=False),
+                name="coveragearea_unique_epci",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.commune or self.epci)
+
+
+class Resource(TenantModel):
+    """A shared document of the territory's network (model clauses, statement templates, guides)."""
+
+    title = models.CharField("titre", max_length=200)
+    kind = models.CharField("type", max_length=20, choices=DocumentKind.choices)
+    description = models.TextField("description", blank=True)
+    file = models.FileField(
+        "fichier",
+        upload_to="resources/%Y/",
+        validators=[FileExtensionValidator(["pdf", "odt", "ods", "docx", "xlsx", "csv", "txt"])],
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "ressource"
+        ordering = ["kind", "title"]
+
+    def __str__(self):
+        return self.title
