@@ -1,0 +1,237 @@
+"""The demo data command: ``manage.py seed_demo`` (logic in ``observatory.demo``)."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import F, Max, Min
+from django.urls import reverse
+from django.utils import timezone
+from stdnum.fr import siret
+
+from accounts.enums import Role
+from accounts.models import Membership, User
+from clauses.enums import SizingMethod, StatementStatus
+from clauses.models import Clause, EligibilityValidation, MonthlyHours, Participant, Placement, Statement
+from clauses.sizing import hours_from_invoiced_tranche, hours_from_labour_share
+from facilitators.models import Facilitator, InclusionEmployer
+from markets.enums import AwardRole
+from markets.models import Buyer, Company, LotAward, Market
+from observatory.demo import (
+    DEMO_PASSWORD,
+    MULTI_TERRITORY_EMAIL,
+    demo_account_emails,
+    seed_demo,
+    tenant_models_in_deletion_order,
+)
+from territories.models import Territory
+from tests.markets.factories import MarketFactory
+from tests.territories.factories import TerritoryFactory
+
+pytestmark = pytest.mark.django_db
+
+SCALE = "0.1"
+TODAY = date(2026, 11, 20)
+
+
+def seed(*args):
+    out = StringIO()
+    call_command("seed_demo", "--scale", SCALE, *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    """Row count and highest id of every tenant table, plus the users: what a run that changes nothing keeps."""
+    state = {model._meta.label: (model._base_manager.count(), model._base_manager.aggregate(m=Max("pk"))["m"])
+             for model in tenant_models_in_deletion_order()}  # fmt: skip
+    state["users"] = (User.objects.count(), User.objects.aggregate(m=Max("pk"))["m"])
+    return state
+
+
+def fingerprint(code):
+    """What the demo data of a territory looks like, independent of primary keys."""
+    territory = Territory.objects.get(code=code)
+    markets = Market.objects.in_territory(territory).order_by("buyer__name", "reference")
+    participants = Participant.objects.in_territory(territory).order_by("last_name", "first_name", "birth_date")
+    return (
+        list(markets.values_list("buyer__name", "reference", "object", "amount_ht", "notification_date")),
+        list(
+            Clause.objects.in_territory(territory).order_by("hours_required").values_list("hours_required", flat=True)
+        ),
+        list(participants.values_list("first_name", "last_name", "birth_date", "sex", "residence_commune_id")),
+        sorted(MonthlyHours.objects.in_territory(territory).values_list("month", "hours_worked", "status")),
+    )
+
+
+def test_seed_creates_both_territories_with_the_expected_volumes():
+    output = seed()
+
+    assert "Données de démonstration créées" in output
+    assert DEMO_PASSWORD in output
+    for email in demo_account_emails():
+        assert email in output
+    for code, markets_with_clause in (("34", 15), ("95", 10)):
+        territory = Territory.objects.get(code=code)
+        markets = Market.objects.in_territory(territory)
+        assert markets.filter(lots__clauses__isnull=False).distinct().count() == markets_with_clause
+        assert 15 <= Buyer.objects.in_territory(territory).count() <= 40
+        assert InclusionEmployer.objects.in_territory(territory).count() >= 8
+        assert Facilitator.objects.in_territory(territory).count() >= 8
+        assert 5 <= Participant.objects.in_territory(territory).count() <= 80
+        assert (
+            EligibilityValidation.objects.in_territory(territory).count()
+            >= Participant.objects.in_territory(territory).count()
+        )
+        placements = Placement.objects.in_territory(territory)
+        assert placements.filter(employer_company__isnull=False).exists()
+        assert MonthlyHours.objects.in_territory(territory).validated().exists()
+        assert LotAward.objects.in_territory(territory).filter(role=AwardRole.HOLDER).exists()
+    # Across both territories (small scale): every kind of placement and statement is there.
+    placements = Placement.objects.all()
+    assert placements.filter(employer_inclusion__isnull=False).exists()
+    assert placements.filter(contract_kind__in=["apprenticeship", "professionalisation"]).exists()
+    assert MonthlyHours.objects.filter(training_hours__gt=0).exists()
+    assert MonthlyHours.objects.exclude(status=StatementStatus.VALIDATED).exists()
+    assert Clause.objects.filter(sizing_method=SizingMethod.INVOICED_TRANCHE).exists()
+
+
+def test_scale_multiplies_the_volumes():
+    seed_demo(scale=0.2, today=TODAY)
+    territory = Territory.objects.get(code="34")
+    assert Market.objects.in_territory(territory).filter(lots__clauses__isnull=False).distinct().count() == 30
+
+
+def test_demo_data_is_consistent():
+    seed()
+    # Clause sizing follows clauses.sizing from the stored parameters (5–10 %, 25–35 €/h).
+    for clause in Clause.objects.all():
+        if clause.sizing_method == SizingMethod.LABOUR_SHARE:
+            assert Decimal("0.05") <= clause.insertion_rate <= Decimal("0.10")
+            assert Decimal("25") <= clause.hourly_cost <= Decimal("35")
+            expected = hours_from_labour_share(
+                clause.sizing_amount_ht, clause.labour_share, clause.insertion_rate, clause.hourly_cost
+            )
+        else:
+            expected = hours_from_invoiced_tranche(
+                clause.sizing_amount_ht, clause.tranche_amount, clause.hours_per_tranche
+            )
+        assert clause.hours_required == expected.hours
+        assert clause.sizing_amount_ht <= clause.lot.amount_ht
+    # Company statements: one per clause, company and month; their lines mirror their status.
+    assert Statement.objects.exists()
+    assert not MonthlyHours.objects.filter(statement__isnull=True).exists()
+    assert not MonthlyHours.objects.exclude(status=F("statement__status")).exists()
+    assert not MonthlyHours.objects.exclude(month=F("statement__month")).exists()
+    assert not MonthlyHours.objects.exclude(placement__clause=F("statement__clause")).exists()
+    # Valid SIRETs and NAF codes.
+    for value in [*Company.objects.values_list("siret", flat=True), *Buyer.objects.values_list("siret", flat=True)]:
+        assert siret.is_valid(value), value
+    assert not Company.objects.filter(naf_code="").exists()
+    # Every tenant row has the territory of its parents (PostgreSQL enforces it; SQLite runs check it here).
+    assert not Placement.objects.exclude(territory=F("clause__territory")).exists()
+    assert not Placement.objects.exclude(territory=F("participant__territory")).exists()
+    assert not MonthlyHours.objects.exclude(territory=F("placement__territory")).exists()
+    assert not LotAward.objects.exclude(territory=F("company__territory")).exists()
+    assert not Clause.objects.exclude(territory=F("lot__market__buyer__territory")).exists()
+    # Every line counts once validated: its participant's eligibility was validated in or before the line's month
+    # and is still valid on its first day.
+    for placement in Placement.objects.prefetch_related("participant__eligibilities", "monthly_hours"):
+        validations = placement.participant.eligibilities.all()
+        assert placement.end_date is None or placement.end_date >= placement.start_date
+        for line in placement.monthly_hours.all():
+            assert any(
+                v.validated_on.replace(day=1) <= line.month and (v.valid_until is None or v.valid_until >= line.month)
+                for v in validations
+            ), line
+    # The statements cover 18 months ending last month; only the last two months are not all validated yet.
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    months = MonthlyHours.objects.aggregate(first=Min("month"), last=Max("month"))
+    assert months["last"] == last_month
+    assert months["first"] >= (last_month - timedelta(days=31 * 17)).replace(day=1)
+    before_last = (last_month - timedelta(days=1)).replace(day=1)
+    statuses = set(MonthlyHours.objects.filter(month__lt=before_last).values_list("status", flat=True))
+    assert statuses == {StatementStatus.VALIDATED}
+
+
+def test_each_demo_account_logs_in_and_reaches_its_territory_home(client):
+    seed()
+    for membership in Membership.objects.filter(user__email__in=demo_account_emails()).select_related("territory"):
+        client.logout()
+        assert client.login(username=membership.email, password=DEMO_PASSWORD), membership.email
+        response = client.get(reverse("home", kwargs={"territory_code": membership.territory.code}))
+        assert response.status_code == 200, membership.email
+
+    # Organisation links of the roles that have one.
+    roles = {m.email: m for m in Membership.objects.filter(territory__code="34").select_related("user")}
+    assert roles["facilitateur@herault.demo"].facilitator.organisation is not None
+    assert roles["acheteur@herault.demo"].buyer_member.buyer.markets.exists()
+    company = roles["entreprise@herault.demo"].company_member.company
+    assert company.awards.filter(role=AwardRole.HOLDER).exists()
+    assert company.placements.exists()
+    # A single-territory account does not see the other territory.
+    client.logout()
+    client.login(username="coordination@herault.demo", password=DEMO_PASSWORD)
+    assert client.get(reverse("home", kwargs={"territory_code": "95"})).status_code == 404
+
+
+def test_the_multi_territory_user_reaches_both_territories(client):
+    seed()
+    user = User.objects.get(email=MULTI_TERRITORY_EMAIL)
+    roles = dict(user.memberships.values_list("territory__code", "role"))
+    assert roles == {"34": Role.COORDINATOR, "95": Role.FACILITATOR}
+    assert Facilitator.objects.get(membership__user=user).territory.code == "95"
+    assert client.login(username=MULTI_TERRITORY_EMAIL, password=DEMO_PASSWORD)
+    for code in ("34", "95"):
+        assert client.get(reverse("home", kwargs={"territory_code": code})).status_code == 200
+
+
+def test_demo_accounts_log_in_through_the_login_form(client):
+    """allauth requires a verified e-mail address (ACCOUNT_EMAIL_VERIFICATION = "mandatory")."""
+    seed()
+    response = client.post(reverse("account_login"), {"login": "comite@valdoise.demo", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("home", kwargs={"territory_code": "95"})).status_code == 200
+
+
+def test_a_second_run_without_reset_changes_nothing():
+    seed()
+    before = snapshot()
+    output = seed()
+    assert "contiennent déjà des données" in output
+    assert "--reset" in output
+    assert DEMO_PASSWORD in output  # the accounts are listed again
+    assert snapshot() == before
+
+
+def test_reset_recreates_the_same_data():
+    seed_demo(scale=0.1, today=TODAY)
+    first = {code: fingerprint(code) for code in ("34", "95")}
+    result = seed_demo(scale=0.1, today=TODAY, reset=True)
+    assert result.seeded
+    assert {code: fingerprint(code) for code in ("34", "95")} == first
+    assert User.objects.filter(email=MULTI_TERRITORY_EMAIL).count() == 1
+
+
+def test_reset_deletes_only_the_demo_territories():
+    other = MarketFactory(territory=TerritoryFactory(code="75"))
+    seed()
+    seed("--reset")
+    assert Market.objects.filter(pk=other.pk).exists()
+    assert Market.objects.filter(territory__code="34").exists()
+
+
+def test_scale_must_be_positive():
+    with pytest.raises(CommandError):
+        call_command("seed_demo", "--scale", "0", stdout=StringIO())
+    with pytest.raises(ValueError):
+        seed_demo(scale=-1)
+
+
+def test_refused_in_production_unless_allowed(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo", "--scale", SCALE, stdout=StringIO())
+    assert not Market.objects.exists()
