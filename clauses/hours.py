@@ -20,10 +20,14 @@ from django.db import transaction
 from django.db.models import BooleanField, DecimalField, Exists, ExpressionWrapper, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
+from markets.enums import AwardRole
+from markets.models import LotAward
+
 from .enums import ContractKind, StatementStatus
 from .models import (
     ClauseEligibleCriterion,
     EligibilityValidation,
+    GlobalisationAgreement,
     GlobalisationClause,
     HoursAllocation,
     MonthlyHours,
@@ -126,13 +130,21 @@ class MonthFigures:
 
 
 def monthly_figures(clause):
-    """Counted and pending hours of a clause, month by month (two queries, whatever the number of lines)."""
+    """Counted and pending hours of a clause, month by month (four queries, whatever the number of lines).
+
+    Counted: its lines counted directly plus the allocations credited to it (from its lines or, by globalisation,
+    from another clause's). Pending: what its own lines entered and nobody counts — hours of its lines counted
+    directly or credited (here or to another clause) are settled; hours received from another clause's lines must not
+    hide its own pending hours.
+    """
     lines = MonthlyHours.objects.filter(territory_id=clause.territory_id, placement__clause=clause)
     counted = defaultdict(lambda: ZERO)
     entered = defaultdict(lambda: ZERO)
+    settled = defaultdict(lambda: ZERO)
     direct = counting_lines(lines).exclude(_has_allocations())
     for row in direct.values("month").annotate(total=Sum(counted_hours_expression())):
         counted[row["month"]] += row["total"]
+        settled[row["month"]] += row["total"]
     allocations = HoursAllocation.objects.filter(territory_id=clause.territory_id, clause=clause).filter(
         line__status=StatementStatus.VALIDATED
     )
@@ -140,19 +152,15 @@ def monthly_figures(clause):
         counted[row["line__month"]] += row["total"]
     for row in lines.values("month").annotate(total=Sum(counted_hours_expression())):
         entered[row["month"]] += row["total"]
-    months = sorted(set(counted) | set(entered))
-    # Hours of this clause's lines credited to other clauses by globalisation are neither counted nor pending here.
-    moved = defaultdict(lambda: ZERO)
-    for row in (
+    credited = (
         HoursAllocation.objects.filter(territory_id=clause.territory_id, line__placement__clause=clause)
-        .exclude(clause=clause)
-        .values("line__month")
-        .annotate(total=Sum("hours"))
-    ):
-        moved[row["line__month"]] += row["total"]
-    return [
-        MonthFigures(month=m, counted=counted[m], pending=max(entered[m] - counted[m] - moved[m], ZERO)) for m in months
-    ]
+        .filter(line__status=StatementStatus.VALIDATED)
+        .filter(eligibility_condition("line__"))
+    )
+    for row in credited.values("line__month").annotate(total=Sum("hours")):
+        settled[row["line__month"]] += row["total"]
+    months = sorted(set(counted) | set(entered))
+    return [MonthFigures(month=m, counted=counted[m], pending=max(entered[m] - settled[m], ZERO)) for m in months]
 
 
 def pending_reason(line, eligible):
@@ -173,6 +181,14 @@ def with_eligibility(lines):
     return lines.annotate(is_eligible=ExpressionWrapper(eligibility_condition(), output_field=BooleanField()))
 
 
+def hours_label(value):
+    """Hours as French text for messages: ``Decimal("110.25")`` → ``"110,25"``, ``Decimal("100.00")`` → ``"100"``."""
+    text = f"{Decimal(value).quantize(Decimal('0.01')):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
 def counted_hours_of_line(line):
     """The same rule as ``counted_hours_expression``, for one loaded line."""
     if line.placement.contract_kind in ContractKind.work_study():
@@ -180,42 +196,79 @@ def counted_hours_of_line(line):
     return line.hours_worked
 
 
+def line_company_id(placement):
+    """The company a placement's hours count for: its employer, or the lot's holder for staff provided by an inclusion
+    employer (the same rule as ``statements.reporting_company_id``)."""
+    if placement.employer_company_id:
+        return placement.employer_company_id
+    return (
+        LotAward.objects.filter(
+            territory_id=placement.territory_id, lot__clauses__id=placement.clause_id, role=AwardRole.HOLDER
+        )
+        .order_by("pk")
+        .values_list("company_id", flat=True)
+        .first()
+    )
+
+
+def applicable_agreement_clauses(line):
+    """The ``GlobalisationClause`` rows a line's hours may be allocated to: the clauses of the agreements of the line's
+    company that cover the line's clause and are in force during the line's month."""
+    month_end = date(line.month.year + line.month.month // 12, line.month.month % 12 + 1, 1)
+    agreements = GlobalisationAgreement.objects.filter(
+        territory_id=line.territory_id,
+        company_id=line_company_id(line.placement),
+        clauses__clause_id=line.placement.clause_id,
+        start_date__lt=month_end,
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=line.month))
+    return GlobalisationClause.objects.filter(territory_id=line.territory_id, agreement__in=agreements)
+
+
 @transaction.atomic
 def allocate(line, shares, user=None):
     """Replace a line's globalisation allocations by ``shares`` ({clause: hours}).
 
     Refused (ValidationError, French) when a clause is not in an agreement of the line's company that covers the
-    line's clause, or when the shares exceed the line's counted hours. The line is locked while allocating.
+    line's clause and is in force in the line's month, or when the shares exceed the line's counted hours. The line
+    is locked while allocating.
     """
     line = MonthlyHours.objects.select_for_update().select_related("placement").get(pk=line.pk)
     total = sum((Decimal(h) for h in shares.values()), ZERO)
     available = counted_hours_of_line(line)
     if total > available:
         raise ValidationError(
-            f"La répartition ({total} h) dépasse les heures de la ligne ({available} h) : "
+            f"La répartition ({hours_label(total)} h) dépasse les heures de la ligne ({hours_label(available)} h) : "
             "une heure ne compte qu'une fois."
         )
-    company_id = line.placement.employer_company_id
-    allowed = set(
-        GlobalisationClause.objects.filter(
-            territory_id=line.territory_id,
-            agreement__company_id=company_id,
-            agreement__clauses__clause_id=line.placement.clause_id,
-        ).values_list("clause_id", flat=True)
-    )
+    allowed = set(applicable_agreement_clauses(line).values_list("clause_id", flat=True))
     for clause, hours in shares.items():
         if clause.pk not in allowed:
             raise ValidationError(
-                f"La clause « {clause} » n'est pas couverte par un accord de globalisation de l'entreprise."
+                f"La clause « {clause} » n'est pas couverte par un accord de globalisation de l'entreprise "
+                f"en vigueur en {line.month:%m/%Y}."
             )
         if Decimal(hours) < 0:
             raise ValidationError("Les heures ne peuvent pas être négatives.")
-    HoursAllocation.objects.filter(territory_id=line.territory_id, line=line).delete()
-    HoursAllocation.objects.bulk_create(
-        HoursAllocation(territory_id=line.territory_id, line=line, clause=clause, hours=Decimal(hours))
-        for clause, hours in shares.items()
-        if Decimal(hours) > 0
-    )
+    # Row by row (a line has a handful of shares) so that the history keeps who changed what.
+    existing = {a.clause_id: a for a in HoursAllocation.objects.filter(territory_id=line.territory_id, line=line)}
+    wanted = {clause.pk: Decimal(hours) for clause, hours in shares.items() if Decimal(hours) > 0}
+    for clause_id, allocation in existing.items():
+        if clause_id not in wanted:
+            _set_history_user(allocation, user)
+            allocation.delete()
+    for clause_id, hours in wanted.items():
+        allocation = existing.get(clause_id) or HoursAllocation(
+            territory_id=line.territory_id, line=line, clause_id=clause_id
+        )
+        if allocation.pk is None or allocation.hours != hours:
+            allocation.hours = hours
+            _set_history_user(allocation, user)
+            allocation.save()
+
+
+def _set_history_user(instance, user):
+    if user is not None:  # otherwise the history middleware supplies the request's user
+        instance._history_user = user
 
 
 def counted_total(territory, clauses, period=None):

@@ -16,10 +16,14 @@ from territories.tenancy import TenantModel, TenantQuerySet
 
 from .enums import (
     DEFAULT_CRITERIA,
+    AccessAction,
     ContractKind,
     EvidenceKind,
     ExecutionMode,
     LegalBasis,
+    OutcomeCategory,
+    OutcomeMilestone,
+    OutcomeSituation,
     Prescriber,
     QualificationLevel,
     Sex,
@@ -625,3 +629,139 @@ class ImportJob(TenantModel):
 
     def __str__(self):
         return f"{self.original_name} ({self.get_status_display()})"
+
+
+class StatementNotificationKind(models.TextChoices):
+    REMINDER = "reminder", "Relance : relevé manquant"
+    SUBMITTED = "submitted", "Relevé transmis"
+    RETURNED = "returned", "Relevé renvoyé pour correction"
+    VALIDATED = "validated", "Relevé validé"
+
+
+class StatementNotification(TenantModel):
+    """An e-mail about monthly statements, recorded when sent so that it is sent once (the Celery tasks are
+    idempotent): a reminder at most once per company and month; a workflow e-mail once per statement version."""
+
+    kind = models.CharField("type", max_length=10, choices=StatementNotificationKind.choices)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", verbose_name="entreprise")
+    month = models.DateField("mois", help_text="Premier jour du mois.")
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    statement_version = models.PositiveIntegerField("version du relevé", default=0)
+    recipients = models.PositiveSmallIntegerField("destinataires", default=0)
+    sent_at = models.DateTimeField("envoyé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "notification de relevé"
+        verbose_name_plural = "notifications de relevés"
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["territory", "company", "month"],
+                condition=Q(kind="reminder"),
+                name="statementnotification_one_reminder_per_month",
+            ),
+            models.UniqueConstraint(
+                fields=["territory", "statement", "kind", "statement_version"],
+                condition=Q(statement__isnull=False),
+                name="statementnotification_once_per_event",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="statementnotification_month_first_day",
+                violation_error_message="Le mois d'un relevé est indiqué par son premier jour.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.company} — {self.month:%m/%Y}"
+
+
+class Training(TenantModel):
+    """A training action in a participant's pathway (outside or inside a placement)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="trainings")
+    title = models.CharField("intitulé", max_length=200)
+    provider = models.CharField("organisme", max_length=200, blank=True)
+    start_date = models.DateField("début")
+    end_date = models.DateField("fin", null=True, blank=True)
+    hours = models.DecimalField("durée (heures)", max_digits=7, decimal_places=2, null=True, blank=True)
+    is_qualifying = models.BooleanField("qualifiante", default=False)
+
+    class Meta:
+        verbose_name = "formation"
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="training_end_after_start",
+                violation_error_message="La date de fin doit être postérieure ou égale à la date de début.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__isnull=True) | Q(hours__gte=0),
+                name="training_hours_positive",
+                violation_error_message="Les heures ne peuvent pas être négatives.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Outcome(TenantModel):
+    """Sortie: the participant's situation at the end of the last placement, and again six months later."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="outcomes")
+    milestone = models.CharField("échéance", max_length=12, choices=OutcomeMilestone.choices)
+    situation = models.CharField("situation", max_length=20, choices=OutcomeSituation.choices)
+    contract_months = models.PositiveSmallIntegerField(
+        "durée du contrat (mois)", null=True, blank=True, help_text="Pour un CDD ou une mission d'intérim."
+    )
+    category = models.CharField("type de sortie", max_length=12, choices=OutcomeCategory.choices, editable=False)
+    observed_on = models.DateField("constatée le")
+    employer_name = models.CharField("employeur", max_length=200, blank=True)
+    notes = models.TextField("commentaire", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "sortie"
+        ordering = ["observed_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "participant", "milestone"], name="outcome_one_per_milestone"),
+        ]
+        indexes = [models.Index(fields=["territory", "category"])]
+
+    def __str__(self):
+        return f"{self.get_milestone_display()} — {self.get_category_display()}"
+
+    def save(self, *args, **kwargs):
+        from .outcomes import outcome_category
+
+        self.category = outcome_category(self.situation, self.contract_months)
+        super().save(*args, **kwargs)
+
+
+class PersonalDataAccess(TenantModel):
+    """Journal of every display or export of participants' identities (who, when, what)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_log"
+    )
+    action = models.CharField("action", max_length=20, choices=AccessAction.choices)
+    detail = models.CharField("détail", max_length=300, blank=True)
+    row_count = models.PositiveIntegerField("personnes concernées", default=1)
+    at = models.DateTimeField("le", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "accès aux données personnelles"
+        verbose_name_plural = "accès aux données personnelles"
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["territory", "at"])]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} — {self.user} — {self.get_action_display()}"

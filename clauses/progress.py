@@ -101,11 +101,13 @@ def clause_progress(clause, today):
         )
     counted_total = sum((r.counted for r in rows), ZERO)
     last_month = add_months(first_of_month(today), -1)
+    # The pace is judged on the months already due: hours of the current month must not hide a delay.
+    counted_when_due = sum((r.counted for r in rows if r.month <= last_month), ZERO)
     return ClauseProgress(
         required=clause.hours_required,
         counted=counted_total,
         pending=sum((r.pending for r in rows), ZERO),
         expected_to_date=expected_hours(clause.hours_required, clause.start_date, clause.end_date, last_month),
-        late=is_late(clause.hours_required, counted_total, clause.start_date, clause.end_date, today),
+        late=is_late(clause.hours_required, counted_when_due, clause.start_date, clause.end_date, today),
         months=rows,
     )

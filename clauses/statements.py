@@ -9,16 +9,16 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from markets.enums import AwardRole
 from markets.models import LotAward
 
-from .enums import StatementStatus
-from .hours import MAX_MONTHLY_HOURS
-from .models import MonthlyHours, Placement, Statement
+from .enums import ContractKind, StatementStatus
+from .hours import MAX_MONTHLY_HOURS, hours_label
+from .models import HoursAllocation, MonthlyHours, Placement, Statement
 
 
 class TransitionError(Exception):
@@ -129,7 +129,15 @@ def save_month(clause, month, entries, user, *, company_id=None, allowed_statuse
         p.pk: p
         for p in placements_active_in(clause, month)
         .select_related("participant")
-        .only("pk", "employer_company_id", "contract_kind", "participant__first_name", "participant__last_name")
+        # clause_id too: the related manager sets the known clause on each row, a deferred key costs a query per row.
+        .only(
+            "pk",
+            "clause_id",
+            "employer_company_id",
+            "contract_kind",
+            "participant__first_name",
+            "participant__last_name",
+        )
     }
     holder_id = holder_company_id(clause)
     parsed = {}
@@ -205,6 +213,7 @@ def save_month(clause, month, entries, user, *, company_id=None, allowed_statuse
                 to_update.append(line)
             else:
                 result.unchanged += 1
+        _check_allocations(to_update, placements, result)
         if not result.ok:
             transaction.set_rollback(True)
             return result
@@ -225,6 +234,29 @@ def save_month(clause, month, entries, user, *, company_id=None, allowed_statuse
         )
         result.created, result.updated = len(to_create), len(to_update)
     return result
+
+
+def _check_allocations(to_update, placements, result):
+    """A line shared out by globalisation may not fall below the hours it credits: reduce the shares first."""
+    if not to_update:
+        return
+    allocated = dict(
+        HoursAllocation.objects.filter(territory_id=to_update[0].territory_id, line__in=[line.pk for line in to_update])
+        .values("line_id")
+        .annotate(total=Sum("hours"))
+        .values_list("line_id", "total")
+    )
+    for line in to_update:
+        shared = allocated.get(line.pk)
+        if shared is None:
+            continue
+        kind = placements[line.placement_id].contract_kind
+        available = line.hours_worked + (line.training_hours if kind in ContractKind.work_study() else 0)
+        if available < shared:
+            result.errors[line.placement_id] = [
+                f"{hours_label(shared)} h de cette ligne sont réparties entre plusieurs clauses (accord de "
+                f"globalisation) : réduisez d'abord la répartition pour passer à {hours_label(available)} h."
+            ]
 
 
 # --- Workflow ---------------------------------------------------------------------------------------------------
