@@ -96,3 +96,39 @@ DEFAULT_CRITERIA = [
     ("epide_e2c", "Stagiaire de l'EPIDE ou d'une école de la deuxième chance", False),
     ("facilitator_decision", "Décision motivée du facilitateur (avis d'un prescripteur)", True),
 ]
+
+
+class OutcomeMilestone(models.TextChoices):
+    END = "end", "À la fin du dernier contrat"
+    SIX_MONTHS = "six_months", "Six mois après"
+
+
+class OutcomeSituation(models.TextChoices):
+    """The participant's situation at a milestone; ``clauses.outcomes.outcome_category`` classifies it."""
+
+    CDI = "cdi", "CDI"
+    CDD = "cdd", "CDD"
+    TEMPORARY = "temporary", "Intérim"
+    CIVIL_SERVICE = "civil_service", "Emploi dans la fonction publique"
+    BUSINESS_CREATION = "business_creation", "Création d'entreprise"
+    SUBSIDISED = "subsidised", "Contrat aidé"
+    QUALIFYING_TRAINING = "qualifying_training", "Formation qualifiante"
+    SIAE_HIRING = "siae_hiring", "Embauche dans une SIAE"
+    JOBSEEKER = "jobseeker", "Sans emploi"
+    OTHER = "other", "Autre situation"
+    UNKNOWN = "unknown", "Situation inconnue"
+
+
+class OutcomeCategory(models.TextChoices):
+    SUSTAINABLE = "sustainable", "Emploi durable"
+    TRANSITION = "transition", "Emploi de transition"
+    POSITIVE = "positive", "Sortie positive"
+    NONE = "none", "Pas de sortie en emploi ou formation"
+    UNKNOWN = "unknown", "Inconnue"
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", "Consultation d'une fiche"
+    EXPORT = "export", "Export contenant des identités"
+    ACCESS_REQUEST = "access_request", "Export au titre du droit d'accès"
+    ANONYMISE = "anonymise", "Anonymisation"

@@ -1,5 +1,5 @@
-from django.db.models import Count, Prefetch
-from django.views.generic import DetailView, ListView
+from django.db.models import Prefetch
+from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from accounts.enums import ROLES_SEEING_PARTICIPANTS
@@ -7,7 +7,7 @@ from accounts.mixins import TerritoryMixin
 from markets.models import Lot, LotAward, Market
 
 from .filters import MarketFilter
-from .models import Clause, EligibilityValidation, Participant, Placement
+from .models import Clause, Placement
 from .queries import with_clause_progress, with_market_progress
 
 
@@ -51,46 +51,3 @@ class MarketDetailView(TerritoryMixin, DetailView):
                 .order_by("participant__last_name", "start_date")
             )
         return context
-
-
-class ParticipantListView(TerritoryMixin, ListView):
-    allowed_roles = ROLES_SEEING_PARTICIPANTS
-    template_name = "clauses/participant_list.html"
-    paginate_by = 50
-    context_object_name = "participants"
-
-    def get_queryset(self):
-        participants = self.visible(Participant).select_related("referent", "residence_commune")
-        query = self.request.GET.get("q", "").strip()
-        if query:
-            participants = participants.filter(last_name__icontains=query) | participants.filter(
-                first_name__icontains=query
-            )
-        return participants.annotate(placement_count=Count("placements")).order_by("last_name", "first_name")
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(q=self.request.GET.get("q", ""), **kwargs)
-
-
-class ParticipantDetailView(TerritoryMixin, DetailView):
-    # No ``allowed_roles``: for a role that sees no participant the visibility rule answers 404, which does not
-    # confirm that a person with this id exists (a 403 would).
-    template_name = "clauses/participant_detail.html"
-    context_object_name = "participant"
-
-    def get_object(self, queryset=None):
-        return (
-            Participant.objects.select_related("referent", "residence_commune")
-            .prefetch_related(
-                Prefetch(
-                    "eligibilities", queryset=EligibilityValidation.objects.select_related("criterion", "validated_by")
-                ),
-                Prefetch(
-                    "placements",
-                    queryset=Placement.objects.select_related(
-                        "clause__lot__market__buyer", "employer_company", "employer_inclusion"
-                    ),
-                ),
-            )
-            .get_visible_or_404(self.membership, pk=self.kwargs["pk"])
-        )
