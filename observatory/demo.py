@@ -1963,6 +1963,10 @@ def seed_demo(scale=1.0, reset=False, today=None, log=None):
     from territories.geography import ensure_territory
 
     territories = {code: ensure_territory(code) for code in codes}
+    for code, territory in territories.items():
+        if not territory.contact_email:  # the coordination's public contact, shown in the directory's white zones
+            territory.contact_email = f"clauses-sociales@{PROFILES[code].slug}.demo"
+            territory.save(update_fields=["contact_email"])
     timings.append(("référentiel géographique", time.perf_counter() - start))
 
     with transaction.atomic():

@@ -81,6 +81,10 @@ class Territory(models.Model):
     )
     region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name="région")
     is_active = models.BooleanField("active", default=True)
+    contact_email = models.EmailField(
+        "e-mail de contact public", blank=True, help_text="Affiché dans l'annuaire public (adresse générique)."
+    )
+    contact_phone = models.CharField("téléphone de contact public", max_length=30, blank=True)
     # Defaults a coordination sets for its clauses (each clause may override them).
     default_hourly_cost = models.DecimalField(
         "coût horaire par défaut (€)", max_digits=6, decimal_places=2, default=30, validators=[MinValueValidator(1)]
@@ -117,3 +121,30 @@ class Territory(models.Model):
 
     def get_absolute_url(self):
         return reverse("home", kwargs={"territory_code": self.code})
+
+
+class CommuneOutline(models.Model):
+    """A commune's simplified outline, for the coverage map; optional (``manage.py load_commune_outlines``).
+
+    ``path`` is SVG path data in a projection shared by every commune (Web Mercator, 1,000 units per degree of
+    longitude, y pointing south: see ``territories.outlines``), so a département's map is its communes' paths drawn
+    as stored, in the view box of their bounding boxes. The reference data ships no outline: a map without outlines
+    falls back to a list.
+    """
+
+    commune = models.OneToOneField(
+        Commune, on_delete=models.CASCADE, primary_key=True, related_name="outline", verbose_name="commune"
+    )
+    path = models.TextField("tracé SVG")
+    min_x = models.FloatField()
+    min_y = models.FloatField()
+    max_x = models.FloatField()
+    max_y = models.FloatField()
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
+
+    class Meta:
+        verbose_name = "contour de commune"
+        verbose_name_plural = "contours de communes"
+
+    def __str__(self):
+        return f"Contour de {self.commune_id}"
