@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -117,6 +118,9 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# The monthly hours grid posts four fields per placement (hours worked, training hours, version, values loaded):
+# Django's default of 1,000 fields would refuse the grid of a clause with more than ~250 placements in a month.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and Celery: Redis with REDIS_URL, in-process otherwise.
@@ -141,6 +145,16 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-invitations": {
         "task": "accounts.tasks.purge_expired_invitations",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Monthly statements: e-mail the companies whose statement for last month is missing (once per month).
+    "send-statement-reminders": {
+        "task": "clauses.tasks_statements.send_statement_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # Participants' personal data: anonymise those inactive for longer than their territory's retention period.
+    "anonymise-inactive-participants": {
+        "task": "clauses.tasks_privacy.anonymise_inactive_participants",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 
@@ -189,7 +203,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -215,12 +229,14 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Clauses sociales <ne-pas-repondre@clauses-sociales.localhost>"
 )
+# Absolute links in e-mails sent by Celery tasks (no request there): the site's public address.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
 # Content Security Policy: everything is served from our own origin (DSFR is vendored by django-dsfr).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],

@@ -9,7 +9,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("annuaire/", include("observatory.urls_directory")),
     path("<territory:territory_code>/", include("observatory.urls")),
     path("<territory:territory_code>/", include("clauses.urls")),
     path("<territory:territory_code>/", include("accounts.territory_urls")),
+    path("<territory:territory_code>/", include("facilitators.urls")),
+    path("<territory:territory_code>/", include("facilitators.urls_network")),
+    path("<territory:territory_code>/", include("observatory.urls_partners")),
 ]

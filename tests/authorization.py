@@ -23,6 +23,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.enums import Role
 from clauses.enums import ContractKind, StatementStatus
+from clauses.models import GlobalisationAgreement, GlobalisationClause
+from facilitators.models import CoverageArea
 from tests.accounts.factories import MembershipFactory
 from tests.clauses.factories import (
     ClauseFactory,
@@ -31,10 +33,28 @@ from tests.clauses.factories import (
     PlacementFactory,
     StatementFactory,
 )
+from tests.clauses.transfer_helpers import make_import_job
 from tests.conftest import make_member
 from tests.facilitators.factories import FacilitatorOrganisationFactory
 from tests.markets.factories import BuyerFactory, CompanyFactory, LotAwardFactory, LotFactory, MarketFactory
-from tests.territories.factories import TerritoryFactory
+from tests.network_objects import (
+    build_network_objects,
+    employer_post_data,
+    meeting_post_data,
+    partner_post_data,
+    resource_post_data,
+)
+from tests.participant_objects import (
+    anonymise_data,
+    build_participant_objects,
+    eligibility_data,
+    outcome_data,
+    participant_create_data,
+    participant_update_data,
+    placement_data,
+    training_data,
+)
+from tests.territories.factories import CommuneFactory, TerritoryFactory
 
 ROLES = tuple(Role)
 TERRITORY_CODE = "34"
@@ -75,6 +95,23 @@ class World:
     foreign_participant: object
     foreign_invitation: object
     foreign_member: object
+    import_job: object  # an analysed import (READY) uploaded by the company member, one valid row
+    foreign_import_job: object
+
+    # --- Network: coverage ---
+    coverage_area: object  # Montpellier (34172), covered by ``facilitator_organisation``
+    foreign_coverage_area: object
+
+    # --- Monthly hours: globalisation ---
+    agreement: object  # ``company``'s globalisation agreement, in force since January 2026, covering ``clause``
+    foreign_agreement: object
+    foreign_line: object  # the foreign placement's February 2026 line (``foreign_statement``)
+
+    # --- Network: employers, partners, resources ---
+    network: object  # tests.network_objects.NetworkObjects: an employer, a resource, a partner of 34 and of 95
+
+    # --- Participants (issue 4) ---
+    participants: object  # tests.participant_objects.ParticipantObjects: the criterion « RSA » of 34
 
 
 def build_world():
@@ -142,6 +179,22 @@ def build_world():
     )
     foreign_invitation = MembershipFactory(territory=other_territory, pending=True, role=Role.COMMITTEE)
     foreign_member = make_member(other_territory, Role.COMMITTEE)
+    import_job = make_import_job(territory, members[Role.COMPANY].user, placement=placement, company=company)
+    foreign_import_job = make_import_job(other_territory, foreign_members[Role.COMPANY].user)
+
+    # --- Network: coverage ---
+    coverage_area, foreign_coverage_area = _coverage_areas(territory, other_territory, organisation)
+
+    # --- Monthly hours: globalisation ---
+    agreement, foreign_agreement, foreign_line = _globalisation(
+        territory, company, clause, other_territory, foreign_placement, foreign_statement
+    )
+
+    # --- Network: employers, partners, resources ---
+    network = build_network_objects(territory, other_territory, members, foreign_members, buyer)
+
+    # --- Participants (issue 4) ---
+    participant_objects = build_participant_objects(territory)
 
     return World(
         territory=territory,
@@ -167,7 +220,55 @@ def build_world():
         foreign_participant=foreign_participant,
         foreign_invitation=foreign_invitation,
         foreign_member=foreign_member,
+        import_job=import_job,
+        foreign_import_job=foreign_import_job,
+        coverage_area=coverage_area,
+        foreign_coverage_area=foreign_coverage_area,
+        agreement=agreement,
+        foreign_agreement=foreign_agreement,
+        foreign_line=foreign_line,
+        network=network,
+        participants=participant_objects,
     )
+
+
+def _coverage_areas(territory, other_territory, organisation):
+    """Montpellier covered by the PLIE (Sète, also of 34, stays free for the assignment view); Cergy (95) covered by
+    an organisation of the other territory."""
+    CommuneFactory(insee_code="34172", name="Montpellier", department=territory.department)
+    CommuneFactory(insee_code="34301", name="Sète", department=territory.department)
+    coverage_area = CoverageArea.objects.create(territory=territory, organisation=organisation, commune_id="34172")
+    CommuneFactory(insee_code="95127", name="Cergy", department=other_territory.department)
+    foreign_organisation = FacilitatorOrganisationFactory(territory=other_territory, name="PLIE de Cergy-Pontoise")
+    foreign_coverage_area = CoverageArea.objects.create(
+        territory=other_territory, organisation=foreign_organisation, commune_id="95127"
+    )
+    return coverage_area, foreign_coverage_area
+
+
+def _globalisation(territory, company, clause, other_territory, foreign_placement, foreign_statement):
+    """An agreement of ``company`` covering ``clause``; the same in the other territory, with a line to allocate."""
+    agreement = GlobalisationAgreement.objects.create(
+        territory=territory, company=company, name="Accord Littoral 2026", start_date=date(2026, 1, 1)
+    )
+    GlobalisationClause.objects.create(territory=territory, agreement=agreement, clause=clause)
+    foreign_agreement = GlobalisationAgreement.objects.create(
+        territory=other_territory,
+        company=foreign_placement.employer_company,
+        name="Accord du Val-d'Oise",
+        start_date=date(2026, 1, 1),
+    )
+    GlobalisationClause.objects.create(
+        territory=other_territory, agreement=foreign_agreement, clause=foreign_placement.clause
+    )
+    foreign_line = MonthlyHoursFactory(
+        territory=other_territory,
+        placement=foreign_placement,
+        statement=foreign_statement,
+        month=date(2026, 2, 1),
+        status=StatementStatus.SUBMITTED,
+    )
+    return agreement, foreign_agreement, foreign_line
 
 
 def _no_kwargs(world):
@@ -257,6 +358,9 @@ TERRITORY_VIEWS = [
         _only({Role.BUYER: NOT_FOUND, Role.COMPANY: NOT_FOUND}, OK),
         kwargs=lambda w: {"pk": w.other_market.pk},
     ),
+    # --- Participants (issue 4) ---
+    # Pages without a person in their URL: 403 for the roles that see no participant. Pages about a person: the person
+    # is looked up first (404 for those roles, which confirms nothing), then the role (403: coordinator-only pages).
     TerritoryView("participant-list", "clauses:participant_list", _only(STAFF, FORBIDDEN)),
     TerritoryView(
         "participant-detail",
@@ -265,14 +369,388 @@ TERRITORY_VIEWS = [
         kwargs=lambda w: {"pk": w.participant.pk},
         foreign_kwargs=lambda w: {"pk": w.foreign_participant.pk},
     ),
+    TerritoryView("participant-create-form", "clauses:participant_create", _only(STAFF, FORBIDDEN)),
+    TerritoryView(
+        "participant-create",
+        "clauses:participant_create",
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        data=participant_create_data,
+    ),
+    TerritoryView("participant-export", "clauses:participant_export", _only(STAFF, FORBIDDEN)),
+    TerritoryView("participant-outcomes-due", "clauses:participant_outcomes_due", _only(STAFF, FORBIDDEN)),
+    TerritoryView("participant-access-log", "clauses:participant_access_log", _only({Role.COORDINATOR: OK}, FORBIDDEN)),
+    TerritoryView(
+        "participant-update-form",
+        "clauses:participant_update",
+        _only(STAFF, NOT_FOUND),
+        kwargs=lambda w: {"pk": w.participant.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_participant.pk},
+    ),
+    TerritoryView(
+        "participant-update",
+        "clauses:participant_update",
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, NOT_FOUND),
+        method="POST",
+        kwargs=lambda w: {"pk": w.participant.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_participant.pk},
+        data=participant_update_data,
+    ),
+    TerritoryView(
+        "participant-eligibility",
+        "clauses:participant_eligibility",
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, NOT_FOUND),
+        method="POST",
+        kwargs=lambda w: {"pk": w.participant.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_participant.pk},
+        data=eligibility_data,
+    ),
+    TerritoryView(
+        "participant-placement-form",
+        "clauses:participant_placement",
+        _only(STAFF, NOT_FOUND),
+        kwargs=lambda w: {"pk": w.participant.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_participant.pk},
+    ),
+    TerritoryView(
+        "participant-placement",
+        "clauses:participant_placement",
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, NOT_FOUND),
+        method="POST",
+        kwargs=lambda w: {"pk": w.participant.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_participant.pk},
+        data=placement_data,
+    ),
+    TerritoryView(
+        "participant-training",
+        "clauses:participant_training",
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, NOT_FOUND),
+        method="POST",
+        kwargs=lambda w: {"pk": w.participant.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_participant.pk},
+        data=training_data,
+    ),
+    TerritoryView(
+        "participant-outcome",
+        "clauses:participant_outcome",
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, NOT_FOUND),
+        method="POST",
+        kwargs=lambda w: {"pk": w.participant.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_participant.pk},
+        data=outcome_data,
+    ),
+    TerritoryView(
+        "participant-data-json",
+        "clauses:participant_data_json",
+        _only({Role.COORDINATOR: OK, Role.FACILITATOR: FORBIDDEN}, NOT_FOUND),
+        kwargs=lambda w: {"pk": w.participant.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_participant.pk},
+    ),
+    TerritoryView(
+        "participant-data-pdf",
+        "clauses:participant_data_pdf",
+        _only({Role.COORDINATOR: OK, Role.FACILITATOR: FORBIDDEN}, NOT_FOUND),
+        kwargs=lambda w: {"pk": w.participant.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_participant.pk},
+    ),
+    TerritoryView(
+        "participant-anonymise-form",
+        "clauses:participant_anonymise",
+        _only({Role.COORDINATOR: OK, Role.FACILITATOR: FORBIDDEN}, NOT_FOUND),
+        kwargs=lambda w: {"pk": w.participant.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_participant.pk},
+    ),
+    TerritoryView(
+        "participant-anonymise",
+        "clauses:participant_anonymise",
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FORBIDDEN}, NOT_FOUND),
+        method="POST",
+        kwargs=lambda w: {"pk": w.participant.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_participant.pk},
+        data=anonymise_data,
+    ),
     # --- Monthly hours: grid and progress ---
+    TerritoryView(
+        "hours-grid",
+        "clauses:hours_grid",
+        _only(STAFF, FORBIDDEN),
+        kwargs=lambda w: {"pk": w.clause.pk, "month": date(2026, 2, 1)},
+        foreign_kwargs=lambda w: {"pk": w.foreign_clause.pk, "month": date(2026, 2, 1)},
+    ),
+    TerritoryView(
+        "hours-grid-save",
+        "clauses:hours_grid",
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        kwargs=lambda w: {"pk": w.clause.pk, "month": date(2026, 2, 1)},
+        foreign_kwargs=lambda w: {"pk": w.foreign_clause.pk, "month": date(2026, 2, 1)},
+        # The placement's February line (120 h, submitted statement) changed to 77 h, from the version loaded.
+        data=lambda w: {
+            "action": "save",
+            f"worked-{w.placement.pk}": "77",
+            f"training-{w.placement.pk}": "0",
+            f"orig-{w.placement.pk}": "120;0",
+            f"version-{w.placement.pk}": str(w.placement.monthly_hours.get().version),
+        },
+    ),
+    TerritoryView(
+        "clause-progress",
+        "clauses:clause_progress",
+        EVERYONE_OK,  # the buyer bought the market, the company holds its lot: aggregates only
+        kwargs=lambda w: {"pk": w.clause.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_clause.pk},
+    ),
+    TerritoryView("hours-dashboard", "clauses:hours_dashboard", _only(STAFF, FORBIDDEN)),
     # --- Monthly hours: statements (company portal, facilitator review) ---
+    TerritoryView(
+        "statement-list",
+        "clauses:statement_list",
+        _only({Role.COMPANY: OK, **STAFF}, FORBIDDEN),
+    ),
+    TerritoryView(
+        "statement-start",
+        "clauses:statement_start",
+        # March 2026 is owed by the company (its placement started in February, whose statement is submitted).
+        _only({Role.COMPANY: FOUND, Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        kwargs=lambda w: {"clause_pk": w.clause.pk, "month": date(2026, 3, 1)},
+        foreign_kwargs=lambda w: {"clause_pk": w.foreign_clause.pk, "month": date(2026, 3, 1)},
+        data=lambda w: {"company": w.company.pk},
+    ),
+    TerritoryView(
+        "statement-detail",
+        "clauses:statement_detail",
+        # Buyers and the committee see no statement: 404, which does not confirm it exists.
+        _only({Role.COMPANY: OK, **STAFF}, NOT_FOUND),
+        kwargs=lambda w: {"pk": w.statement.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_statement.pk},
+    ),
+    TerritoryView(
+        "statement-validate",
+        "clauses:statement_detail",
+        # The company may not validate its own statement (403); buyers and the committee see no statement (404).
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND, Role.COMPANY: FORBIDDEN}, NOT_FOUND),
+        method="POST",
+        kwargs=lambda w: {"pk": w.statement.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_statement.pk},
+        data=lambda w: {"action": "validate", "version": str(type(w.statement).objects.get(pk=w.statement.pk).version)},
+    ),
     # --- Monthly hours: import and export ---
+    TerritoryView(
+        "hours-template-clause",
+        "clauses:hours_template_clause",
+        _only(STAFF, FORBIDDEN),
+        kwargs=lambda w: {"pk": w.clause.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_clause.pk},
+    ),
+    TerritoryView("hours-template-company", "clauses:hours_template_company", _only({Role.COMPANY: OK}, FORBIDDEN)),
+    TerritoryView("hours-import", "clauses:hours_import", _only({Role.COMPANY: OK, **STAFF}, FORBIDDEN)),
+    TerritoryView(
+        "hours-import-detail",
+        "clauses:hours_import_detail",
+        # The job was uploaded by the company contact: buyers and the committee see only their own jobs (404).
+        _only({Role.COMPANY: OK, **STAFF}, NOT_FOUND),
+        kwargs=lambda w: {"pk": w.import_job.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_import_job.pk},
+    ),
+    TerritoryView(
+        "hours-import-status",
+        "clauses:hours_import_status",
+        # The job was uploaded by the company contact: buyers and the committee see only their own jobs (404).
+        _only({Role.COMPANY: OK, **STAFF}, NOT_FOUND),
+        kwargs=lambda w: {"pk": w.import_job.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_import_job.pk},
+    ),
+    TerritoryView(
+        "hours-import-confirm",
+        "clauses:hours_import_confirm",
+        _only({Role.COMPANY: FOUND, Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, NOT_FOUND),
+        method="POST",
+        kwargs=lambda w: {"pk": w.import_job.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_import_job.pk},
+    ),
+    TerritoryView(
+        "hours-import-cancel",
+        "clauses:hours_import_cancel",
+        _only({Role.COMPANY: FOUND, Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, NOT_FOUND),
+        method="POST",
+        kwargs=lambda w: {"pk": w.import_job.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_import_job.pk},
+    ),
+    TerritoryView("hours-export-form", "clauses:hours_export_form", _only({Role.COMPANY: OK, **STAFF}, FORBIDDEN)),
+    TerritoryView("hours-export", "clauses:hours_export", _only({Role.COMPANY: OK, **STAFF}, FORBIDDEN)),
+    # --- Network: coverage ---
+    TerritoryView("coverage", "coverage:coverage", EVERYONE_OK),
+    TerritoryView(
+        "coverage-assign",
+        "coverage:coverage",
+        _only({Role.COORDINATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        data=lambda w: {"organisation": w.facilitator_organisation.pk, "epci": "", "commune": "Sète (34301)"},
+    ),
+    TerritoryView(
+        "coverage-remove",
+        "coverage:remove",
+        # Another territory's assignment is a 404 for every role (looked up first); then only coordinators remove.
+        _only({Role.COORDINATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        kwargs=lambda w: {"pk": w.coverage_area.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_coverage_area.pk},
+    ),
+    # --- Monthly hours: globalisation ---
+    TerritoryView("globalisation-list", "clauses:globalisation_list", _only(STAFF, FORBIDDEN)),
+    # The creation POST needs a company holding two clauses, which the world has not: tested in
+    # tests/clauses/test_globalisation_views.py (permissions, and nothing written when refused).
+    TerritoryView("globalisation-create", "clauses:globalisation_create", _only(STAFF, FORBIDDEN)),
+    TerritoryView(
+        "globalisation-detail",
+        "clauses:globalisation_detail",
+        _only(STAFF, FORBIDDEN),
+        kwargs=lambda w: {"pk": w.agreement.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_agreement.pk},
+    ),
+    TerritoryView(
+        "hours-allocation",
+        "clauses:hours_allocation",
+        # The company sees its own line (403); buyers and the committee see no line (404).
+        _only({**STAFF, Role.COMPANY: FORBIDDEN}, NOT_FOUND),
+        kwargs=lambda w: {"pk": w.placement.monthly_hours.get().pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_line.pk},
+    ),
+    TerritoryView(
+        "hours-allocation-save",
+        "clauses:hours_allocation",
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND, Role.COMPANY: FORBIDDEN}, NOT_FOUND),
+        method="POST",
+        kwargs=lambda w: {"pk": w.placement.monthly_hours.get().pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_line.pk},
+        # 50 of the February line's 120 h credited to the clause of the company's agreement.
+        data=lambda w: {f"clause_{w.clause.pk}": "50"},
+    ),
+    # --- Network: employers, partners, resources ---
+    TerritoryView("employer-list", "network:employer_list", EVERYONE_OK),
+    TerritoryView(
+        "employer-detail",
+        "network:employer_detail",
+        EVERYONE_OK,
+        kwargs=lambda w: {"pk": w.network.employer.pk},
+        foreign_kwargs=lambda w: {"pk": w.network.foreign_employer.pk},
+    ),
+    TerritoryView("employer-create-form", "network:employer_create", _only({Role.COORDINATOR: OK}, FORBIDDEN)),
+    TerritoryView(
+        "employer-create",
+        "network:employer_create",
+        _only({Role.COORDINATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        data=lambda w: employer_post_data(w, siret="35600000000048"),
+    ),
+    TerritoryView(
+        "employer-update-form",
+        "network:employer_update",
+        # Another territory's employer is a 404 for every role (looked up first); then only coordinators edit.
+        _only({Role.COORDINATOR: OK}, FORBIDDEN),
+        kwargs=lambda w: {"pk": w.network.employer.pk},
+        foreign_kwargs=lambda w: {"pk": w.network.foreign_employer.pk},
+    ),
+    TerritoryView(
+        "employer-update",
+        "network:employer_update",
+        _only({Role.COORDINATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        kwargs=lambda w: {"pk": w.network.employer.pk},
+        foreign_kwargs=lambda w: {"pk": w.network.foreign_employer.pk},
+        data=employer_post_data,
+    ),
+    TerritoryView(
+        "employer-delete-confirm",
+        "network:employer_delete",
+        _only({Role.COORDINATOR: OK}, FORBIDDEN),
+        kwargs=lambda w: {"pk": w.network.employer.pk},
+        foreign_kwargs=lambda w: {"pk": w.network.foreign_employer.pk},
+    ),
+    TerritoryView(
+        "employer-delete",
+        "network:employer_delete",
+        _only({Role.COORDINATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        kwargs=lambda w: {"pk": w.network.employer.pk},
+        foreign_kwargs=lambda w: {"pk": w.network.foreign_employer.pk},
+    ),
+    # The import's POSTs write nothing to the database by design (upload: the session; confirmation: tested with a
+    # real file in tests/facilitators/test_employers.py, refused roles included).
+    TerritoryView("employer-import-form", "network:employer_import", _only({Role.COORDINATOR: OK}, FORBIDDEN)),
+    TerritoryView(
+        "employer-import-preview",
+        "network:employer_import_preview",
+        _only({Role.COORDINATOR: FOUND}, FORBIDDEN),  # nothing uploaded yet: back to the upload form
+    ),
+    TerritoryView(
+        "employer-import-template", "network:employer_import_template", _only({Role.COORDINATOR: OK}, FORBIDDEN)
+    ),
+    TerritoryView("resource-list", "network:resource_list", EVERYONE_OK),
+    TerritoryView("resource-create-form", "network:resource_create", _only({Role.COORDINATOR: OK}, FORBIDDEN)),
+    TerritoryView(
+        "resource-create",
+        "network:resource_create",
+        _only({Role.COORDINATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        data=resource_post_data,
+    ),
+    TerritoryView(
+        "resource-download",
+        "network:resource_download",
+        EVERYONE_OK,
+        kwargs=lambda w: {"pk": w.network.resource.pk},
+        foreign_kwargs=lambda w: {"pk": w.network.foreign_resource.pk},
+    ),
+    TerritoryView(
+        "resource-delete",
+        "network:resource_delete",
+        _only({Role.COORDINATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        kwargs=lambda w: {"pk": w.network.resource.pk},
+        foreign_kwargs=lambda w: {"pk": w.network.foreign_resource.pk},
+    ),
+    # Partners and meetings: coordinators, facilitators and the committee read; buyers and companies have no access.
+    TerritoryView("partner-list", "partners:partner_list", _only({**STAFF, Role.COMMITTEE: OK}, FORBIDDEN)),
+    TerritoryView(
+        "partner-detail",
+        "partners:partner_detail",
+        _only({**STAFF, Role.COMMITTEE: OK}, FORBIDDEN),
+        kwargs=lambda w: {"pk": w.network.partner.pk},
+        foreign_kwargs=lambda w: {"pk": w.network.foreign_partner.pk},
+    ),
+    TerritoryView("partner-create-form", "partners:partner_create", _only({Role.COORDINATOR: OK}, FORBIDDEN)),
+    TerritoryView(
+        "partner-create",
+        "partners:partner_create",
+        _only({Role.COORDINATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        data=partner_post_data,
+    ),
+    TerritoryView(
+        "partner-update",
+        "partners:partner_update",
+        _only({Role.COORDINATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        kwargs=lambda w: {"pk": w.network.partner.pk},
+        foreign_kwargs=lambda w: {"pk": w.network.foreign_partner.pk},
+        data=lambda w: partner_post_data(w, name="Ville de Sète (mairie)"),
+    ),
+    TerritoryView("meeting-list", "partners:meeting_list", _only({**STAFF, Role.COMMITTEE: OK}, FORBIDDEN)),
+    TerritoryView("meeting-create-form", "partners:meeting_create", _only(STAFF, FORBIDDEN)),
+    TerritoryView(
+        "meeting-create",
+        "partners:meeting_create",
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        data=meeting_post_data,
+    ),
 ]
 
 
 # Tables whose rows a refused request must leave untouched.
-SNAPSHOT_APPS = ("territories", "accounts", "facilitators", "markets", "clauses")
+SNAPSHOT_APPS = ("territories", "accounts", "facilitators", "markets", "clauses", "observatory")
 
 
 def database_snapshot():

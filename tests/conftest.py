@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.test import override_settings
 
 from accounts.enums import Role
 from tests.accounts.factories import MembershipFactory
@@ -22,6 +23,16 @@ class InvalidTemplateVariable(str):
 def _strict_templates(settings):
     for template in settings.TEMPLATES:
         template["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _temporary_media_root(tmp_path_factory):
+    """Uploaded files (shared resources) go to a temporary folder for the whole session, never to ``media/``.
+
+    Session-scoped, so that module-scoped worlds (``tests/test_authorization.py``) store their files there too.
+    """
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(autouse=True)
