@@ -247,7 +247,15 @@ def run_import(data, content, label):
     if job.status != ImportJobStatus.READY:
         raise SystemExit(f"analysis failed: {job.status} {job.error}")
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.IMPORTING)  # what the confirm view does
-    confirm_import(job.pk)
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(confirm_import, job.pk)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+    else:
+        confirm_import(job.pk)
     confirmed, cpu_confirmed = time.perf_counter(), time.process_time()
     job.refresh_from_db()
     if job.status != ImportJobStatus.DONE:
