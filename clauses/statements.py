@@ -127,17 +127,8 @@ def save_month(clause, month, entries, user, *, company_id=None, allowed_statuse
     month = first_of_month(month)
     placements = {
         p.pk: p
-        for p in placements_active_in(clause, month)
-        .select_related("participant")
         # clause_id too: the related manager sets the known clause on each row, a deferred key costs a query per row.
-        .only(
-            "pk",
-            "clause_id",
-            "employer_company_id",
-            "contract_kind",
-            "participant__first_name",
-            "participant__last_name",
-        )
+        for p in placements_active_in(clause, month).only("pk", "clause_id", "employer_company_id", "contract_kind")
     }
     holder_id = holder_company_id(clause)
     parsed = {}
