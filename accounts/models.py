@@ -173,3 +173,23 @@ class Membership(TenantModel):
             user.first_name, user.last_name = self.first_name, self.last_name
             user.save(update_fields=["first_name", "last_name"])
         self.save(update_fields=["user", "accepted_at", "invitation_token_hash"])
+
+
+class RegionalAccess(models.Model):
+    """A regional role (e.g. the DREETS or the regional IAE network): reads the indicators summed over the
+    territories of one region, aggregates only. Not a tenant row: it spans tenants; granted by the platform staff."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="regional_accesses", verbose_name="utilisateur"
+    )
+    region = models.ForeignKey("territories.Region", on_delete=models.PROTECT, related_name="+", verbose_name="région")
+    is_active = models.BooleanField("actif", default=True)
+    granted_at = models.DateTimeField("accordé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "accès régional"
+        verbose_name_plural = "accès régionaux"
+        constraints = [models.UniqueConstraint(fields=["user", "region"], name="regionalaccess_unique")]
+
+    def __str__(self):
+        return f"{self.user} — {self.region}"

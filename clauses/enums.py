@@ -132,3 +132,22 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", "Export contenant des identités"
     ACCESS_REQUEST = "access_request", "Export au titre du droit d'accès"
     ANONYMISE = "anonymise", "Anonymisation"
+
+
+class FeasibilityLevel(models.TextChoices):
+    """The answer to one of the four feasibility criteria of a clause, before tendering."""
+
+    FAVOURABLE = "favourable", "Favorable"
+    MARGINAL = "marginal", "Réservé (possible sous conditions)"
+    UNFAVOURABLE = "unfavourable", "Défavorable"
+
+
+class ClauseForm(models.TextChoices):
+    """The form a social consideration takes in a tender (the recommendation and the buyer's choice)."""
+
+    EXECUTION_CONDITION = "L2112-2", "Condition d'exécution (L2112-2)"
+    CONDITION_AND_CRITERION = "L2112-2+L2152-7", "Condition d'exécution et critère d'attribution (L2112-2 et L2152-7)"
+    AWARD_CRITERION = "L2152-7", "Critère d'attribution (L2152-7)"
+    RESERVED_SIAE = "L2113-13", "Marché ou lot réservé aux SIAE (L2113-13)"
+    RESERVED_DISABILITY = "L2113-12", "Marché ou lot réservé aux EA / ESAT (L2113-12)"
+    NONE = "none", "Pas de clause sociale (exception motivée)"

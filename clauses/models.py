@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.enums import ROLES_SEEING_PARTICIPANTS, Role
 from facilitators.models import Facilitator, InclusionEmployer
+from markets.enums import Trade
 from markets.models import Company, Lot, Market
 from territories.models import Commune
 from territories.tenancy import TenantModel, TenantQuerySet
@@ -17,9 +19,11 @@ from territories.tenancy import TenantModel, TenantQuerySet
 from .enums import (
     DEFAULT_CRITERIA,
     AccessAction,
+    ClauseForm,
     ContractKind,
     EvidenceKind,
     ExecutionMode,
+    FeasibilityLevel,
     LegalBasis,
     OutcomeCategory,
     OutcomeMilestone,
@@ -765,3 +769,118 @@ class PersonalDataAccess(TenantModel):
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} — {self.user} — {self.get_action_display()}"
+
+
+class TradeLabourShare(TenantModel):
+    """A territory's labour share for a trade, used by the sizing calculator (defaults: ``DEFAULT_LABOUR_SHARES``)."""
+
+    trade = models.CharField("corps d'état / type de prestation", max_length=20, choices=Trade.choices)
+    labour_share = models.DecimalField(
+        "part de main-d'œuvre",
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(1)],
+    )
+
+    class Meta:
+        verbose_name = "part de main-d'œuvre par corps d'état"
+        verbose_name_plural = "parts de main-d'œuvre par corps d'état"
+        ordering = ["trade"]
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "trade"], name="tradelabourshare_unique_trade"),
+            models.CheckConstraint(
+                condition=Q(labour_share__gt=0, labour_share__lte=1),
+                name="tradelabourshare_fraction",
+                violation_error_message="La part de main-d'œuvre doit être comprise entre 1 et 100 %.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_trade_display()} : {self.labour_share:%}"
+
+
+def feasibility_field(label):
+    return models.CharField(label, max_length=12, choices=FeasibilityLevel.choices, blank=True)
+
+
+class ClausePlanQuerySet(TenantQuerySet):
+    def restrict_to(self, membership):
+        if membership.role == Role.COMPANY:
+            return self.none()  # a tender in preparation is not shown to companies
+        return self.filter(market__in=Market.objects.visible_to(membership))
+
+
+class ClausePlan(TenantModel):
+    """Preparing the clause of a planned market: feasibility (four criteria with reasons), the recommended and chosen
+    form, the sizing of the hours and the parameters of the drafted clause text."""
+
+    market = models.OneToOneField(Market, on_delete=models.CASCADE, related_name="clause_plan", verbose_name="marché")
+    # --- Feasibility: the four criteria, each answered with its reason ---
+    duration_level = feasibility_field("durée")
+    duration_reason = models.TextField("motif (durée)", blank=True)
+    amount_level = feasibility_field("montant")
+    amount_reason = models.TextField("motif (montant)", blank=True)
+    technicality_level = feasibility_field("technicité des travaux ou prestations")
+    technicality_reason = models.TextField("motif (technicité)", blank=True)
+    public_level = feasibility_field("public mobilisable près du lieu d'exécution")
+    public_reason = models.TextField("motif (public mobilisable)", blank=True)
+    recommended_form = models.CharField("forme recommandée", max_length=20, choices=ClauseForm.choices, blank=True)
+    recommendation_reason = models.TextField("justification de la recommandation", blank=True)
+    chosen_form = models.CharField("forme retenue", max_length=20, choices=ClauseForm.choices, blank=True)
+    choice_reason = models.TextField("motif du choix", blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assessed_at = models.DateTimeField("étude de faisabilité du", null=True, blank=True)
+    # --- Sizing (same parameters as a clause) ---
+    sizing_method = models.CharField(
+        "mode de calcul", max_length=20, choices=SizingMethod.choices, default=SizingMethod.LABOUR_SHARE
+    )
+    sizing_amount_ht = models.DecimalField(
+        "montant de référence HT (€)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    labour_share = models.DecimalField("part de main-d'œuvre", max_digits=5, decimal_places=4, null=True, blank=True)
+    insertion_rate = models.DecimalField("taux d'insertion", max_digits=5, decimal_places=4, null=True, blank=True)
+    hourly_cost = models.DecimalField("coût horaire (€)", max_digits=6, decimal_places=2, null=True, blank=True)
+    tranche_amount = models.DecimalField(
+        "montant d'une tranche (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    hours_per_tranche = models.DecimalField("heures par tranche", max_digits=8, decimal_places=2, null=True, blank=True)
+    hours = models.DecimalField("heures d'insertion", max_digits=10, decimal_places=2, null=True, blank=True)
+    sizing_working = models.TextField("détail du calcul", blank=True)
+    # --- Parameters of the clause text ---
+    eligible_publics = models.JSONField("publics éligibles (codes)", default=list, blank=True)
+    execution_modes = models.JSONField("modalités de mise en œuvre", default=list, blank=True)
+    penalty_per_missing_hour = models.DecimalField(
+        "pénalité par heure manquante (€)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    objects = ClausePlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "préparation de clause"
+        verbose_name_plural = "préparations de clauses"
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "market"], name="clauseplan_one_per_market"),
+            models.CheckConstraint(
+                condition=Q(hours__isnull=True) | Q(hours__gte=0),
+                name="clauseplan_hours_positive",
+                violation_error_message="Le nombre d'heures ne peut pas être négatif.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Préparation de la clause — {self.market}"
+
+    @property
+    def deviates_from_recommendation(self):
+        return bool(self.chosen_form and self.recommended_form and self.chosen_form != self.recommended_form)
+
+    def clean(self):
+        if self.deviates_from_recommendation and not self.choice_reason.strip():
+            raise ValidationError(
+                {"choice_reason": "Vous avez retenu une autre forme que celle recommandée : indiquez pourquoi."}
+            )

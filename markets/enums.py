@@ -49,3 +49,47 @@ class AwardRole(models.TextChoices):
     HOLDER = "holder", "Titulaire"
     CO_CONTRACTOR = "co_contractor", "Co-traitant"
     SUBCONTRACTOR = "subcontractor", "Sous-traitant"
+
+
+class Trade(models.TextChoices):
+    """Corps d'état / type de prestation: drives the default labour share used to size a clause."""
+
+    STRUCTURAL_WORKS = "structural_works", "Gros œuvre, maçonnerie"
+    STEEL_FRAME = "steel_frame", "Charpente métallique, serrurerie"
+    ROADS = "roads", "Voirie et réseaux divers (VRD), terrassement"
+    FINISHING = "finishing", "Second œuvre (plâtrerie, menuiserie, carrelage)"
+    PAINTING = "painting", "Peinture, revêtements"
+    BUILDING_SERVICES = "building_services", "Électricité, plomberie, chauffage, ventilation"
+    GREEN_SPACES = "green_spaces", "Espaces verts, entretien des espaces naturels"
+    CLEANING = "cleaning", "Propreté, nettoyage"
+    WASTE = "waste", "Collecte et tri des déchets"
+    CATERING = "catering", "Restauration collective"
+    SERVICES = "services", "Autres services (accueil, logistique, gardiennage…)"
+    INTELLECTUAL = "intellectual", "Prestations intellectuelles"
+    OTHER = "other", "Autre"
+
+
+# Default labour share (fraction of the amount HT paid as wages) per trade; each territory may change them.
+# Orders of magnitude from the facilitators' guides: ≈ 20 % for steel frames up to ≈ 70 % for painting.
+DEFAULT_LABOUR_SHARES = {
+    Trade.STRUCTURAL_WORKS: "0.40",
+    Trade.STEEL_FRAME: "0.20",
+    Trade.ROADS: "0.30",
+    Trade.FINISHING: "0.50",
+    Trade.PAINTING: "0.70",
+    Trade.BUILDING_SERVICES: "0.40",
+    Trade.GREEN_SPACES: "0.60",
+    Trade.CLEANING: "0.75",
+    Trade.WASTE: "0.55",
+    Trade.CATERING: "0.45",
+    Trade.SERVICES: "0.60",
+    Trade.INTELLECTUAL: "0.50",
+    Trade.OTHER: "0.40",
+}
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    RUNNING = "running", "En cours"
+    DONE = "done", "Terminé"
+    FAILED = "failed", "Échec"

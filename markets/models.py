@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -9,7 +10,7 @@ from territories.models import Commune
 from territories.tenancy import TenantModel, TenantQuerySet
 from territories.validators import validate_siret
 
-from .enums import AwardRole, BuyerKind, CompanySize, MarketStatus, Procedure, SocialConsideration
+from .enums import AwardRole, BuyerKind, CompanySize, ImportStatus, MarketStatus, Procedure, SocialConsideration, Trade
 
 cpv_validator = RegexValidator(
     r"^\d{8}(-\d)?$", "Code CPV invalide : 8 chiffres, éventuellement suivis d'un tiret et d'un chiffre."
@@ -165,6 +166,20 @@ class Market(TenantModel):
     )
     status = models.CharField("statut", max_length=20, choices=MarketStatus.choices, default=MarketStatus.IN_PROGRESS)
     decp_id = models.CharField("identifiant DECP", max_length=64, blank=True)
+    # Programming (planned markets): what the buyer declares before tendering.
+    trade = models.CharField("corps d'état / type de prestation", max_length=20, choices=Trade.choices, blank=True)
+    expected_tender_date = models.DateField("date prévisionnelle de consultation", null=True, blank=True)
+    facilitator = models.ForeignKey(
+        Facilitator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="planned_markets",
+        verbose_name="facilitateur·rice en charge",
+    )
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -176,6 +191,9 @@ class Market(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["territory", "buyer", "reference"], name="market_unique_reference"),
             models.UniqueConstraint(fields=["territory", "id"], name="market_territory_id"),
+            models.UniqueConstraint(
+                fields=["territory", "decp_id"], condition=~models.Q(decp_id=""), name="market_unique_decp_id"
+            ),
             models.CheckConstraint(
                 condition=models.Q(amount_ht__isnull=True) | models.Q(amount_ht__gte=0),
                 name="market_amount_positive",
@@ -235,3 +253,42 @@ class LotAward(TenantModel):
 
     def __str__(self):
         return f"{self.company} — {self.get_role_display()} — {self.lot}"
+
+
+class DecpImport(TenantModel):
+    """An upload of a DECP JSON file (données essentielles de la commande publique) by a coordinator.
+
+    A Celery task reads it and turns the territory's contracts with a social consideration into markets; ``report``
+    keeps every contract skipped, with its position in the file and the reason (French).
+    """
+
+    file = models.FileField("fichier DECP (JSON)", upload_to="decp/%Y/%m/")
+    original_name = models.CharField("nom du fichier", max_length=255)
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField("statut", max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    progress = models.PositiveSmallIntegerField("avancement (%)", default=0)
+    total = models.PositiveIntegerField("contrats lus", default=0)
+    created_count = models.PositiveIntegerField("marchés créés", default=0)
+    updated_count = models.PositiveIntegerField("marchés mis à jour", default=0)
+    unchanged_count = models.PositiveIntegerField("marchés inchangés", default=0)
+    skipped_count = models.PositiveIntegerField("contrats ignorés", default=0)
+    report = models.JSONField("rapport", default=list, blank=True)
+    error = models.TextField("erreur", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("déposé le", auto_now_add=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "import DECP"
+        verbose_name_plural = "imports DECP"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100),
+                name="decpimport_progress_percent",
+                violation_error_message="L'avancement est un pourcentage.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Import DECP {self.original_name} ({self.created_at:%d/%m/%Y})"
