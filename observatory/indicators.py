@@ -1,6 +1,11 @@
-"""Indicators: each definition written once, reused by pages, exports and reports."""
+"""Indicators: each definition written once, reused by pages, exports and reports.
 
-from dataclasses import dataclass
+The observatory (pages, XLSX tables, regional view, national export, bilan PDF) reads one structure,
+``Indicators``, made by ``compute_indicators``: key figures (``Figure``) and tables (``Table`` of ``Row`` by
+``Column``). Every definition is written here once, in French, and shown with its figure or table.
+"""
+
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +18,126 @@ from markets.models import Buyer, Market
 
 from .enums import PartnerKind
 from .models import Partner
+
+
+# --- The observatory's structure (issue 6) ---
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period of the observatory: both ends included. ``kind`` is a ``ReportPeriodKind`` value."""
+
+    start: date
+    end: date
+    kind: str = "custom"
+
+    @classmethod
+    def year(cls, year):
+        return cls(date(year, 1, 1), date(year, 12, 31), "year")
+
+    @classmethod
+    def quarter(cls, year, quarter):
+        first_month = 3 * (quarter - 1) + 1
+        end = date(year + 1, 1, 1) if quarter == 4 else date(year, first_month + 3, 1)
+        return cls(date(year, first_month, 1), date.fromordinal(end.toordinal() - 1), "quarter")
+
+    @property
+    def label(self):
+        """French label: « Année 2026 », « 2e trimestre 2026 », « Du 01/03/2026 au 15/06/2026 »."""
+        if self.kind == "year":
+            return f"Année {self.start.year}"
+        if self.kind == "quarter":
+            quarter = (self.start.month - 1) // 3 + 1
+            return f"{quarter}{'er' if quarter == 1 else 'e'} trimestre {self.start.year}"
+        return f"Du {self.start:%d/%m/%Y} au {self.end:%d/%m/%Y}"
+
+    @property
+    def first_month(self):
+        return self.start.replace(day=1)
+
+    @property
+    def last_month(self):
+        return self.end.replace(day=1)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The observatory's filters (each a single value, empty when unused)."""
+
+    buyer: int | None = None  # Buyer id
+    buyer_kind: str = ""  # markets.enums.BuyerKind
+    company: int | None = None  # Company id
+    sector: str = ""  # "works" | "services" | "supplies" (CPV division 45 = works, 03–44 supplies, 50–98 services)
+    legal_basis: str = ""  # clauses.enums.LegalBasis
+    mode: str = ""  # clauses.enums.ExecutionMode (of the placement)
+    public: str = ""  # EligibilityCriterion code (validated for the participant)
+    facilitator: int | None = None  # Facilitator id (in charge of the clause)
+
+    def active(self):
+        """The filters in use, as {name: value}."""
+        return {name: value for name, value in self.__dict__.items() if value not in (None, "")}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # French
+    unit: str = ""  # "h", "%", "ETP", "mois", "" (a count)
+
+
+@dataclass
+class Row:
+    label: str  # French
+    values: dict  # Column.key -> int | Decimal | None (None: not applicable / not computable)
+    key: str = ""  # stable code for exports: an enum value, an id, "YYYY-MM"…
+    participants: int | None = None  # distinct participants behind the row: drives the confidentiality mask
+    masked: bool = False  # set by ``observatory.confidentiality``: every value shows as « < 5 »
+
+
+@dataclass
+class Table:
+    key: str  # stable id, e.g. "hours_by_buyer_kind"
+    title: str  # French
+    definition: str  # French: what is counted, written once
+    columns: list  # [Column]
+    rows: list  # [Row]
+    total: Row | None = None
+    chart: str = "bars"  # "bars" | "series" (rows are months or years, in order) | "" (no chart)
+    chart_column: str = ""  # the Column.key the chart draws
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str  # French
+    value: object  # int | Decimal | None
+    unit: str = ""
+    definition: str = ""
+    numerator: object = None  # for rates: what is divided…
+    denominator: object = None  # …by what
+    participants: int | None = None
+    masked: bool = False
+
+
+@dataclass
+class Indicators:
+    period: Period
+    territories: list  # [Territory]: one, or the territories of a region
+    filters: Filters
+    figures: list = field(default_factory=list)  # [Figure]
+    tables: list = field(default_factory=list)  # [Table]
+    confidential: bool = False  # the statistical-confidentiality mask was applied
+
+    def figure(self, key):
+        return next(f for f in self.figures if f.key == key)
+
+    def table(self, key):
+        return next(t for t in self.tables if t.key == key)
+
+
+def compute_indicators(territories, period, filters=None, *, confidential=False):
+    """Every indicator of ``territories`` (summed) for ``period``, under ``filters``; masked when ``confidential``."""
+    raise NotImplementedError  # issue 6: being written
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ member of another territory and another territory's object. A guard test walks t
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -113,6 +114,9 @@ class World:
     # --- Participants (issue 4) ---
     participants: object  # tests.participant_objects.ParticipantObjects: the criterion « RSA » of 34
 
+    # --- Later areas: objects built by ``tests/authorization_<area>.py`` (``build(world)``), by area name ---
+    areas: dict = field(default_factory=dict)
+
 
 def build_world():
     territory = TerritoryFactory(code=TERRITORY_CODE)
@@ -196,7 +200,7 @@ def build_world():
     # --- Participants (issue 4) ---
     participant_objects = build_participant_objects(territory)
 
-    return World(
+    world = World(
         territory=territory,
         other_territory=other_territory,
         members=members,
@@ -230,6 +234,9 @@ def build_world():
         network=network,
         participants=participant_objects,
     )
+    for name, module in AREA_MODULES.items():
+        world.areas[name] = module.build(world)
+    return world
 
 
 def _coverage_areas(territory, other_territory, organisation):
@@ -777,3 +784,13 @@ def territory_url_names():
 
     walk(get_resolver().url_patterns, "", "")
     return names
+
+
+# --- Per-area tables ---
+# Each later area declares its views in its own module, ``tests/authorization_<area>.py``: ``VIEWS`` (a list of
+# ``TerritoryView``) and ``build(world)`` (its objects, reachable as ``world.areas[<area>]``). Imported last: the
+# modules use the names above.
+AREAS = ("buyers", "programming", "drafting", "decp", "national", "observatory", "reports", "committee")
+AREA_MODULES = {name: importlib.import_module(f"tests.authorization_{name}") for name in AREAS}
+for _module in AREA_MODULES.values():
+    TERRITORY_VIEWS.extend(_module.VIEWS)
