@@ -19,7 +19,6 @@ from markets.models import Buyer, Market
 from .enums import PartnerKind
 from .models import Partner
 
-
 # --- The observatory's structure (issue 6) ---
 
 
