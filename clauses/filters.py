@@ -24,7 +24,11 @@ def _visible_buyers(request):
 class MarketFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Recherche (référence, objet)", method="filter_search")
     buyer = django_filters.ModelChoiceFilter(label="Donneur d'ordre", queryset=_visible_buyers, empty_label="Tous")
-    status = django_filters.ChoiceFilter(label="Statut", choices=MarketStatus.choices, empty_label="Tous")
+    status = django_filters.ChoiceFilter(
+        label="Statut",
+        choices=[(value, label) for value, label in MarketStatus.choices if value != MarketStatus.PLANNED],
+        empty_label="Tous",
+    )
     legal_basis = django_filters.ChoiceFilter(
         label="Fondement juridique", choices=LegalBasis.choices, method="filter_legal_basis", empty_label="Tous"
     )

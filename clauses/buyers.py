@@ -1,0 +1,273 @@
+"""Where a buyer's clauses stand: per market, for a year, and in total; a market's month-by-month curve.
+
+What counts is defined once in ``clauses.hours``; the pace and the late flag in ``clauses.progress``. This module only
+gathers them per market: the dashboard costs one query whatever the number of markets (every figure is a subquery
+annotation on the clauses), and a market's curve sums its clauses' monthly figures (four queries).
+
+A market *is late* when one of its clauses is late (``progress.is_late``: the hours counted by the end of last month
+are below 80 % of the clause's steady pace): a lot far ahead must not hide a lot behind.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+
+from .enums import StatementStatus
+from .hours import (
+    DECIMAL,
+    ZERO,
+    MonthFigures,
+    _has_allocations,
+    counted_hours_subquery,
+    counting_lines,
+    eligibility_condition,
+    entered_hours_subquery,
+)
+from .models import Clause, HoursAllocation, MonthlyHours, counted_hours_expression
+from .progress import ClauseProgress, MonthRow, add_months, expected_hours, first_of_month, is_late
+from .queries import completion_rate
+
+# Before any clause: the lower bound of "every month up to the end of last month".
+EPOCH = date(1900, 1, 1)
+
+
+def year_bounds(year):
+    """The first and last days of ``year``."""
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _sum_or_zero(queryset, expression):
+    return Coalesce(
+        Subquery(queryset.values("territory_id").annotate(total=expression).values("total")[:1], output_field=DECIMAL),
+        Value(ZERO),
+        output_field=DECIMAL,
+    )
+
+
+def pending_hours_subquery(period=None):
+    """An expression on clauses: the hours entered on a clause's own lines that nobody counts (yet).
+
+    The rule of ``hours.monthly_figures``: a line counted directly, or credited to a clause by globalisation, is
+    settled; every other hour entered is pending (statement not validated, eligibility not validated, or the share of a
+    globalised line not allocated yet). Hours received from another clause's lines never hide pending hours.
+    """
+    lines = MonthlyHours.objects.filter(territory_id=OuterRef("territory_id"), placement__clause_id=OuterRef("pk"))
+    credited = HoursAllocation.objects.filter(
+        territory_id=OuterRef("territory_id"), line__placement__clause_id=OuterRef("pk")
+    )
+    if period:
+        lines = lines.filter(month__gte=period[0], month__lte=period[1])
+        credited = credited.filter(line__month__gte=period[0], line__month__lte=period[1])
+    direct = counting_lines(lines).exclude(_has_allocations())
+    credited = credited.filter(line__status=StatementStatus.VALIDATED).filter(eligibility_condition("line__"))
+    pending = (
+        entered_hours_subquery("id", period=period)
+        - _sum_or_zero(direct, Sum(counted_hours_expression()))
+        - _sum_or_zero(credited, Sum("hours"))
+    )
+    return Greatest(pending, Value(ZERO), output_field=DECIMAL)
+
+
+def clauses_for_year(membership, year, buyer=None):
+    """The clauses the member may see that run during ``year`` (optionally of one buyer), annotated with ``counted``
+    (every month), ``counted_in_year``, ``pending`` (every month) and ``pending_in_year``."""
+    start, end = year_bounds(year)
+    clauses = Clause.objects.visible_to(membership).active_during(start, end)
+    if buyer is not None:
+        clauses = clauses.filter(lot__market__buyer=buyer)
+    return clauses.select_related("lot__market__buyer").annotate(
+        counted=counted_hours_subquery("id"),
+        counted_in_year=counted_hours_subquery("id", period=(start, date(year, 12, 1))),
+        pending=pending_hours_subquery(),
+        pending_in_year=pending_hours_subquery(period=(start, date(year, 12, 1))),
+    )
+
+
+@dataclass
+class MarketStatusRow:
+    """One market of the dashboard: the sums over its clauses running during the year."""
+
+    market: object
+    clause_count: int = 0
+    required: Decimal = ZERO
+    counted: Decimal = ZERO  # counted (validated) hours, every month of the clauses
+    counted_in_year: Decimal = ZERO
+    pending: Decimal = ZERO  # entered, not counted
+    pending_in_year: Decimal = ZERO
+    expected: Decimal = ZERO  # hours expected by the end of last month at a steady pace
+    late_clause_count: int = 0
+
+    @property
+    def buyer(self):
+        return self.market.buyer
+
+    @property
+    def late(self):
+        return self.late_clause_count > 0
+
+    @property
+    def rate(self):
+        return completion_rate(self.counted, self.required)
+
+    @property
+    def remaining(self):
+        return max(self.required - self.counted, ZERO)
+
+
+@dataclass
+class YearTotals:
+    year: int
+    market_count: int = 0
+    late_count: int = 0
+    required: Decimal = ZERO  # hours required by the clauses running during the year
+    counted: Decimal = ZERO  # hours counted in the year's months
+    pending: Decimal = ZERO  # hours entered in the year's months, not counted
+
+    @property
+    def rate(self):
+        return completion_rate(self.counted, self.required)
+
+
+def market_status_rows(membership, year, today, *, buyer=None, late_only=False):
+    """The markets the member may see with a clause running during ``year``: late ones first, then by reference.
+
+    One query, whatever the number of markets and clauses.
+    """
+    last_month = add_months(first_of_month(today), -1)
+    clauses = clauses_for_year(membership, year, buyer).annotate(
+        counted_due=counted_hours_subquery("id", period=(EPOCH, last_month))
+    )
+    rows = {}
+    for clause in clauses.order_by("lot__market_id", "pk"):
+        market = clause.lot.market
+        row = rows.get(market.pk)
+        if row is None:
+            row = rows[market.pk] = MarketStatusRow(market=market)
+        row.clause_count += 1
+        row.required += clause.hours_required
+        row.counted += clause.counted
+        row.counted_in_year += clause.counted_in_year
+        row.pending += clause.pending
+        row.pending_in_year += clause.pending_in_year
+        row.expected += expected_hours(clause.hours_required, clause.start_date, clause.end_date, last_month)
+        if is_late(clause.hours_required, clause.counted_due, clause.start_date, clause.end_date, today):
+            row.late_clause_count += 1
+    result = sorted(rows.values(), key=lambda r: (not r.late, r.market.reference, r.market.pk))
+    if late_only:
+        result = [row for row in result if row.late]
+    return result
+
+
+def year_totals(rows, year):
+    """The year's totals over the rows of ``market_status_rows`` (no query)."""
+    totals = YearTotals(year=year)
+    for row in rows:
+        totals.market_count += 1
+        totals.late_count += row.late
+        totals.required += row.required
+        totals.counted += row.counted_in_year
+        totals.pending += row.pending_in_year
+    return totals
+
+
+# --- A market's curve -------------------------------------------------------------------------------------------
+
+
+def clause_month_figures(territory_id, clause_ids):
+    """``hours.monthly_figures`` of several clauses at once: ``{clause_id: {month: MonthFigures}}``, in four queries
+    whatever the number of clauses, lines and months (a test holds the two together)."""
+    lines = MonthlyHours.objects.filter(territory_id=territory_id, placement__clause_id__in=clause_ids)
+    counted = defaultdict(lambda: ZERO)
+    entered = defaultdict(lambda: ZERO)
+    settled = defaultdict(lambda: ZERO)
+    direct = counting_lines(lines).exclude(_has_allocations())
+    total = Sum(counted_hours_expression())
+    for row in direct.values("placement__clause_id", "month").annotate(total=total).order_by():
+        key = (row["placement__clause_id"], row["month"])
+        counted[key] += row["total"]
+        settled[key] += row["total"]
+    allocations = HoursAllocation.objects.filter(territory_id=territory_id, clause_id__in=clause_ids).filter(
+        line__status=StatementStatus.VALIDATED
+    )
+    allocations = allocations.filter(eligibility_condition("line__"))
+    for row in allocations.values("clause_id", "line__month").annotate(total=Sum("hours")).order_by():
+        counted[(row["clause_id"], row["line__month"])] += row["total"]
+    for row in lines.values("placement__clause_id", "month").annotate(total=total).order_by():
+        entered[(row["placement__clause_id"], row["month"])] += row["total"]
+    credited = (
+        HoursAllocation.objects.filter(territory_id=territory_id, line__placement__clause_id__in=clause_ids)
+        .filter(line__status=StatementStatus.VALIDATED)
+        .filter(eligibility_condition("line__"))
+    )
+    for row in credited.values("line__placement__clause_id", "line__month").annotate(total=Sum("hours")).order_by():
+        settled[(row["line__placement__clause_id"], row["line__month"])] += row["total"]
+    figures = defaultdict(dict)
+    for clause_id, month in sorted(set(counted) | set(entered)):
+        key = (clause_id, month)
+        figures[clause_id][month] = MonthFigures(
+            month=month, counted=counted[key], pending=max(entered[key] - settled[key], ZERO)
+        )
+    return figures
+
+
+@dataclass
+class MarketProgress(ClauseProgress):
+    """The sum of a market's clauses' progress (the shape of ``ClauseProgress``, so the same chart draws it)."""
+
+    late_clause_count: int = 0
+
+
+def market_progress(clauses, today):
+    """Month by month, the counted and pending hours of a market's clauses and their summed steady pace; the market is
+    late when one of its clauses is (``progress.is_late``). Four queries, whatever the number of clauses.
+
+    The months run from the first clause's start to the last one's end (or today), without gaps; each month's expected
+    cumulative is the sum of each clause's (0 before its start, its hours required after its end). Each clause's
+    figures are those of ``progress.clause_progress`` (a test holds them together).
+    """
+    clauses = list(clauses)
+    if not clauses:
+        return None
+    figures = clause_month_figures(clauses[0].territory_id, [clause.pk for clause in clauses])
+    last_month = add_months(first_of_month(today), -1)
+    counted, pending = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
+    bounds, late_count = [], 0
+    for clause in clauses:
+        bounds += [first_of_month(clause.start_date), first_of_month(max(clause.end_date or today, clause.start_date))]
+        by_month = figures.get(clause.pk, {})
+        for month, f in by_month.items():
+            counted[month] += f.counted
+            pending[month] += f.pending
+        counted_when_due = sum((f.counted for month, f in by_month.items() if month <= last_month), ZERO)
+        late_count += is_late(clause.hours_required, counted_when_due, clause.start_date, clause.end_date, today)
+    bounds += list(counted)
+    first, last = min(bounds), max(bounds)
+    rows, cumulative, month = [], ZERO, first
+    while month <= last:
+        cumulative += counted[month]
+        expected = sum((expected_hours(c.hours_required, c.start_date, c.end_date, month) for c in clauses), ZERO)
+        rows.append(
+            MonthRow(
+                month=month,
+                counted=counted[month],
+                pending=pending[month],
+                cumulative=cumulative,
+                expected_cumulative=expected,
+            )
+        )
+        month = add_months(month, 1)
+    return MarketProgress(
+        required=sum((clause.hours_required for clause in clauses), ZERO),
+        counted=cumulative,
+        pending=sum(pending.values(), ZERO),
+        expected_to_date=sum(
+            (expected_hours(c.hours_required, c.start_date, c.end_date, last_month) for c in clauses), ZERO
+        ),
+        late=late_count > 0,
+        months=rows,
+        late_clause_count=late_count,
+    )
