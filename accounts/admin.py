@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Membership, User
+from .models import Membership, RegionalAccess, User
 
 
 @admin.register(User)
@@ -25,3 +25,16 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["email", "user__email"]
     raw_id_fields = ["user", "invited_by"]
     exclude = ["invitation_token_hash"]
+
+
+@admin.register(RegionalAccess)
+class RegionalAccessAdmin(admin.ModelAdmin):
+    list_display = ["user_email", "user", "region", "is_active", "granted_at"]
+    list_filter = ["region", "is_active"]
+    search_fields = ["user__email", "user__last_name", "region__name"]
+    raw_id_fields = ["user"]
+    list_select_related = ["user", "region"]
+
+    @admin.display(description="e-mail", ordering="user__email")
+    def user_email(self, access):
+        return access.user.email

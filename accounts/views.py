@@ -17,20 +17,30 @@ from .enums import Role
 from .forms import AcceptInvitationForm, InvitationForm
 from .middleware import SESSION_TERRITORY_KEY
 from .mixins import TerritoryMixin
-from .models import Membership, User
+from .models import Membership, RegionalAccess, User
 from .roles import organisation_link
 
 
 def home(request):
-    """``/``: the user's current territory, or the choice between their territories."""
+    """``/``: the user's current territory, or the choice between their territories (and regions, for a regional
+    role: a user with only one region and no territory goes straight to its observatory)."""
     memberships = list(request.user.memberships.active().select_related("territory").order_by("territory__code"))
+    regions = list(
+        RegionalAccess.objects.filter(user=request.user, is_active=True)
+        .select_related("region")
+        .order_by("region__name")
+    )
+    if regions:
+        if not memberships and len(regions) == 1:
+            return redirect("regional:indicators", region_code=regions[0].region_id)
+        return render(request, "accounts/choose_territory.html", {"memberships": memberships, "regions": regions})
     if not memberships:
         return render(request, "accounts/no_territory.html", status=200)
     preferred = request.session.get(SESSION_TERRITORY_KEY)
     for membership in memberships:
         if membership.territory.code == preferred or len(memberships) == 1:
             return redirect("home", territory_code=membership.territory.code)
-    return render(request, "accounts/choose_territory.html", {"memberships": memberships})
+    return render(request, "accounts/choose_territory.html", {"memberships": memberships, "regions": []})
 
 
 def send_invitation(request, membership, token):

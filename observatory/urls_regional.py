@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_regional
 
 app_name = "regional"
 
-urlpatterns = []
+urlpatterns = [
+    path("<str:region_code>/observatoire/", views_regional.RegionalIndicatorsView.as_view(), name="indicators"),
+    path(
+        "<str:region_code>/observatoire/export/<slug:table_key>.xlsx",
+        views_regional.RegionalTableExportView.as_view(),
+        name="table_export",
+    ),
+]
