@@ -20,7 +20,7 @@ import time
 import unicodedata
 from calendar import monthrange
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
@@ -33,16 +33,19 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connection, models, transaction
 from django.db.models import Q, Sum
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from stdnum import luhn
 from stdnum.fr import siret as siret_module
 
 from accounts.enums import Role
-from accounts.models import Membership, User
+from accounts.models import Membership, RegionalAccess, User
 from clauses.enums import (
+    ClauseForm,
     ContractKind,
     EvidenceKind,
     ExecutionMode,
+    FeasibilityLevel,
     LegalBasis,
     Prescriber,
     QualificationLevel,
@@ -50,21 +53,28 @@ from clauses.enums import (
     SizingMethod,
     StatementStatus,
 )
+from clauses.feasibility import recommend_form
+from clauses.labour_shares import labour_shares
 from clauses.models import (
     Clause,
+    ClausePlan,
     EligibilityCriterion,
     EligibilityValidation,
     MonthlyHours,
     Participant,
     Placement,
     Statement,
+    TradeLabourShare,
     ensure_default_criteria,
 )
 from clauses.sizing import hours_from_invoiced_tranche, hours_from_labour_share
 from facilitators.enums import InclusionEmployerKind, OrganisationKind
 from facilitators.models import Facilitator, FacilitatorOrganisation, InclusionEmployer
 from markets.enums import AwardRole, BuyerKind, CompanySize, MarketStatus, Procedure, SocialConsideration
+from markets.enums import Trade as MarketTrade
 from markets.models import Buyer, BuyerMember, Company, CompanyMember, Lot, LotAward, Market
+from observatory.enums import College
+from observatory.models import CommitteeAttendance, CommitteeMeeting, CommitteeMember
 from territories.models import EPCI, Commune, Territory
 
 DEMO_PASSWORD = "demo-clauses-2026"
@@ -124,6 +134,17 @@ TRADES = {
     "gardiennage": Trade("Gardiennage et surveillance", ("80.10Z",), "79713000-5", 0.70, 0.20, 1.0, 1, works=False),
 }
 WORKS_CPV = "45000000-7"
+
+# The demo trades, as the trades of the market register (``Market.trade``, which drives the default labour share).
+MARKET_TRADES = {
+    "gros_oeuvre": MarketTrade.STRUCTURAL_WORKS, "demolition": MarketTrade.STRUCTURAL_WORKS,
+    "terrassement": MarketTrade.ROADS, "vrd": MarketTrade.ROADS, "charpente_metal": MarketTrade.STEEL_FRAME,
+    "couverture": MarketTrade.FINISHING, "etancheite": MarketTrade.FINISHING, "menuiserie": MarketTrade.FINISHING,
+    "platrerie": MarketTrade.FINISHING, "carrelage": MarketTrade.FINISHING, "peinture": MarketTrade.PAINTING,
+    "electricite": MarketTrade.BUILDING_SERVICES, "plomberie": MarketTrade.BUILDING_SERVICES,
+    "espaces_verts": MarketTrade.GREEN_SPACES, "nettoyage": MarketTrade.CLEANING, "restauration": MarketTrade.CATERING,
+    "dechets": MarketTrade.WASTE, "gardiennage": MarketTrade.SERVICES,
+}  # fmt: skip
 
 # How many companies of each trade the register holds (relative).
 COMPANY_TRADE_WEIGHTS = {
@@ -590,6 +611,29 @@ FACILITATOR_DECISION_REASONS = [
 ]
 
 
+# Labour shares a territory set for itself (the others keep the national defaults of ``DEFAULT_LABOUR_SHARES``).
+TRADE_LABOUR_SHARE_OVERRIDES = {"34": {MarketTrade.PAINTING: "0.65", MarketTrade.CLEANING: "0.80"}}
+
+# The committee's meetings, in days before today (negative: to come), about two a year over the last two years.
+COMMITTEE_MEETING_DAYS = (690, 520, 330, 160, 30, -45)
+COMMITTEE_MINUTES = (
+    "Le comité prend connaissance des chiffres consolidés {territory} : {markets} marchés suivis avec une clause "
+    "sociale, {hours} heures d'insertion exigées au total.\n"
+    "Les donneurs d'ordre présentent leur programmation : plusieurs marchés de travaux et de services porteront une "
+    "clause, les facilitateurs sont associés dès la préparation des consultations.\n"
+    "Le service public de l'emploi signale des difficultés de recrutement dans le second œuvre : une action de "
+    "formation préalable à l'embauche sera montée avec le GEIQ.\n"
+    "Décisions : diffusion du bilan {year} aux membres ; prochaine réunion dans six mois environ."
+)
+
+# The regional demo account: reads the indicators summed over the territories of Hérault's region (Occitanie).
+REGIONAL_EMAIL = "region@occitanie.demo"
+REGIONAL_PERSON = ("Hélène", "Marty")
+REGIONAL_TERRITORY = "34"
+REGIONAL_ROLE = "regional"
+REGIONAL_ROLE_LABEL = "Accès régional (agrégats)"
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Small helpers
 # ---------------------------------------------------------------------------------------------------------------------
@@ -701,9 +745,15 @@ class DemoAccount:
     last_name: str
     organisation: str = ""
 
+    home: str = ""  # the account's first page, when not its territory's home
+
     @property
     def role_label(self):
-        return Role(self.role).label
+        return REGIONAL_ROLE_LABEL if self.role == REGIONAL_ROLE else Role(self.role).label
+
+    @property
+    def home_url(self):
+        return self.home or f"/{self.territory_code}/"
 
 
 def demo_account_emails():
@@ -712,8 +762,36 @@ def demo_account_emails():
     return [*emails, MULTI_TERRITORY_EMAIL]
 
 
+def regional_home(region_code):
+    try:
+        return reverse("regional:indicators", kwargs={"region_code": region_code})
+    except NoReverseMatch:  # pragma: no cover - the regional pages are not wired
+        return "/region/"
+
+
+def _regional_account(access):
+    return DemoAccount(
+        email=access.user.email,
+        territory_code=access.region.code,
+        territory_name=str(access.region.name),
+        role=REGIONAL_ROLE,
+        first_name=access.user.first_name,
+        last_name=access.user.last_name,
+        home=regional_home(access.region.code),
+    )
+
+
+def create_regional_account(territory, users):
+    """The regional demo user: no membership, a ``RegionalAccess`` to the region of ``territory``."""
+    if territory.region_id is None:
+        raise RuntimeError(f"La coordination {territory} n'est rattachée à aucune région.")
+    (user,) = users.create([(REGIONAL_EMAIL, *REGIONAL_PERSON)])
+    access = RegionalAccess.objects.create(user=user, region=territory.region, granted_at=users.joined)
+    return _regional_account(access)
+
+
 def _demo_user_filter():
-    query = Q(email__iexact=MULTI_TERRITORY_EMAIL)
+    query = Q(email__iexact=MULTI_TERRITORY_EMAIL) | Q(email__iexact=REGIONAL_EMAIL)
     for profile in PROFILES.values():
         query |= Q(email__iendswith=f"@{profile.slug}.demo")
     return query
@@ -816,6 +894,8 @@ class TerritorySeeder:
             ("participants et mises en emploi", self.create_placements),
             ("relevés mensuels", self.create_statements),
             ("comptes de démonstration", self.link_demo_accounts),
+            ("programmation et préparation des clauses", self.create_programming),
+            ("comité départemental", self.create_committee),
         ]
         for label, step in steps:
             start = time.perf_counter()
@@ -1241,6 +1321,7 @@ class TerritorySeeder:
             else:
                 status = MarketStatus.IN_PROGRESS
             cpv = WORKS_CPV if programme.kind != "services" and len(lots) > 1 else TRADES[lots[0][0]].cpv
+            main_trade = max(zip(lots, lot_amounts, strict=True), key=lambda item: item[1])[0][0]
             market_objects.append(
                 Market(
                     territory=self.territory,
@@ -1255,6 +1336,7 @@ class TerritorySeeder:
                     execution_commune_id=commune,
                     social_consideration=consideration,
                     status=status,
+                    trade=MARKET_TRADES[main_trade],
                 )
             )
             mandatory = notification >= MANDATORY_CONDITION_SINCE and amount >= threshold
@@ -1394,6 +1476,35 @@ class TerritorySeeder:
             clauses.extend(p.clause for p in kept)
         _bulk(Clause, clauses)
         self.plans = plans
+        # The buyer of the demo buyer account: the one with the most markets under a clause (the main city at scale 1).
+        markets_per_buyer = Counter(market.buyer_id for market in {plan.market for plan in self.plans})
+        self.demo_buyer = max(self.buyers, key=lambda b: (markets_per_buyer[b.pk], -self.buyers.index(b)))
+        self.forced_pace = self.demo_buyer_paces()
+
+    def demo_buyer_paces(self):
+        """{market pk: pace factor}: one market of the demo buyer behind its pace (late), one on track.
+
+        Only clauses that started inside the months of statements qualify (their whole history is generated), and
+        have run long enough for the pace to be judged on validated months.
+        """
+        markets = defaultdict(list)
+        for plan in self.plans:
+            if plan.market.buyer_id == self.demo_buyer.pk:
+                markets[plan.market].append(plan)
+
+        def qualifies(plans, months):
+            return all(
+                p.start_index >= self.first_month and min(p.end_index, self.last_month) - p.start_index >= months
+                for p in plans
+            )
+
+        for months in (5, 3, 1):
+            candidates = sorted(
+                (m for m, plans in markets.items() if qualifies(plans, months)), key=lambda m: (m.reference, m.pk)
+            )
+            if len(candidates) >= 2:
+                return {candidates[0].pk: 0.45, candidates[1].pk: 1.2}
+        return {}
 
     # -- participants and placements ----------------------------------------------------------------------------------
 
@@ -1420,6 +1531,7 @@ class TerritorySeeder:
                 pace = rng.uniform(0.85, 1.1)
             else:
                 pace = rng.uniform(1.1, 1.35)
+            pace = self.forced_pace.get(plan.market.pk, pace)
             target = expected * pace
             achieved = 0.0
             for _ in range(500):
@@ -1784,9 +1896,7 @@ class TerritorySeeder:
 
     def link_demo_accounts(self):
         people = self.profile.people
-        # The buyer contact works for the buyer with the most markets under a clause (the main city at scale 1).
-        markets_per_buyer = Counter(market.buyer_id for market in {plan.market for plan in self.plans})
-        buyer = max(self.buyers, key=lambda b: (markets_per_buyer[b.pk], -self.buyers.index(b)))
+        buyer = self.demo_buyer
         buyer_membership = self.membership_by_email[self.demo_email(Role.BUYER)]
         BuyerMember.objects.create(territory=self.territory, buyer=buyer, membership=buyer_membership)
         self.record_account(Role.BUYER, self.demo_email(Role.BUYER), people["buyer"], buyer)
@@ -1795,6 +1905,308 @@ class TerritorySeeder:
         company_membership = self.membership_by_email[self.demo_email(Role.COMPANY)]
         CompanyMember.objects.create(territory=self.territory, company=company, membership=company_membership)
         self.record_account(Role.COMPANY, self.demo_email(Role.COMPANY), people["company"], company)
+
+    # -- programming: planned markets and the preparation of their clauses --------------------------------------------
+
+    def create_programming(self):
+        """Planned markets (the buyers' pipeline) with their clause preparation: feasibility with reasons, the form
+        recommended by ``clauses.feasibility`` and the one chosen (one deviates, with its reason), the sizing.
+
+        A separate random stream: the rest of the demo data does not change with this step.
+        """
+        rng = random.Random(f"{RANDOM_SEED}-{self.profile.code}-programming")
+        if self.profile.code in TRADE_LABOUR_SHARE_OVERRIDES:
+            _bulk(
+                TradeLabourShare,
+                [
+                    TradeLabourShare(territory=self.territory, trade=trade, labour_share=Decimal(share))
+                    for trade, share in TRADE_LABOUR_SHARE_OVERRIDES[self.profile.code].items()
+                ],
+            )
+        shares = labour_shares(self.territory)
+        siae_kinds, disability_kinds = InclusionEmployerKind.siae(), InclusionEmployerKind.disability()
+        count = _scaled(10 * self.profile.weight, self.scale, minimum=4)
+        others = [b for b in self.buyers if b.pk != self.demo_buyer.pk]
+        buyer_user = self.membership_by_email[self.demo_email(Role.BUYER)].user
+        hourly_cost = self.territory.default_hourly_cost or Decimal(30)
+        references = Counter()
+        markets, specs = [], []
+        for index in range(count):
+            buyer = self.demo_buyer if index < 2 else rng.choice(others)
+            programmes = PROGRAMMES_BY_BUYER_KIND[buyer.kind]
+            key = _weighted(rng, list(programmes), list(programmes.values()))
+            programme = PROGRAMMES[key]
+            demo_trade = programme.trades[0]
+            trade = MARKET_TRADES[demo_trade]
+            amount = _round_amount(_log_uniform(rng, *programme.amount))
+            duration = rng.randint(*programme.duration)
+            tender = self.today + timedelta(days=rng.randint(20, 270))
+            home_commune, home_epci = self.buyer_home[buyer.pk]
+            commune = home_commune or self.pick_commune(home_epci)
+            references[(buyer.pk, tender.year)] += 1
+            obj = programme.object.format(
+                commune=self.commune_name(commune),
+                school=rng.choice(SCHOOL_NAMES),
+                residence=rng.choice(RESIDENCE_NAMES),
+                n=rng.choice([24, 36, 48, 60, 96]) if "logements" in programme.object else rng.choice("ABCDEFGH"),
+                year=tender.year,
+                zac=rng.choice(ZAC_NAMES),
+                road=rng.randint(2, 986),
+                buyer=buyer.name,
+            )
+            threshold = EU_THRESHOLD_WORKS if programme.kind != "services" else EU_THRESHOLD_SERVICES
+            in_charge = (buyer.lead_facilitator or rng.choice(self.facilitators)) if rng.random() < 0.7 else None
+            if index == 0:
+                in_charge = buyer.lead_facilitator or self.facilitators[0]
+            markets.append(
+                Market(
+                    territory=self.territory,
+                    buyer=buyer,
+                    reference=f"{tender.year}-PRG-{references[(buyer.pk, tender.year)]:03d}",
+                    object=obj[:500],
+                    cpv_code=WORKS_CPV if programme.kind != "services" else TRADES[demo_trade].cpv,
+                    procedure=Procedure.OPEN if amount >= threshold else Procedure.ADAPTED,
+                    amount_ht=amount,
+                    duration_months=duration,
+                    execution_commune_id=commune,
+                    status=MarketStatus.PLANNED,
+                    trade=trade,
+                    expected_tender_date=tender,
+                    facilitator=in_charge,
+                    declared_by=buyer_user if buyer.pk == self.demo_buyer.pk else self.coordinator_user,
+                )
+            )
+            sector = "works" if TRADES[demo_trade].works else "services"
+            employers = [e for e in self.inclusion_employers if sector in self.inclusion_sectors[e.pk]]
+            specs.append(
+                {
+                    "assessed": index < 3 or rng.random() < 0.6,
+                    "deviates": index == 1,
+                    "siae": sum(1 for e in employers if e.kind in siae_kinds),
+                    "disability": sum(1 for e in employers if e.kind in disability_kinds),
+                    "share": shares[trade],
+                }
+            )
+        self.planned_markets = _bulk(Market, markets)
+
+        plans = []
+        for market, spec in zip(self.planned_markets, specs, strict=True):
+            plan = ClausePlan(territory=self.territory, market=market)
+            plan._history_user = market.declared_by
+            plan._history_date = _aware(self.today - timedelta(days=rng.randint(2, 30)))
+            plans.append(plan)
+            if not spec["assessed"]:
+                continue
+            levels = self.feasibility_levels(rng, market)
+            recommendation = recommend_form(
+                **{name: level for name, (level, _reason) in levels.items()},
+                amount_ht=market.amount_ht,
+                duration_months=market.duration_months,
+                siae_count=spec["siae"],
+                disability_count=spec["disability"],
+                trade=market.trade,
+            )
+            for name, (level, reason) in levels.items():
+                setattr(plan, f"{name}_level", level)
+                setattr(plan, f"{name}_reason", reason)
+            plan.recommended_form = recommendation.form
+            plan.recommendation_reason = recommendation.justification
+            plan.chosen_form = recommendation.form
+            if spec["deviates"]:
+                if recommendation.form == ClauseForm.EXECUTION_CONDITION:
+                    plan.chosen_form = ClauseForm.CONDITION_AND_CRITERION
+                    plan.choice_reason = (
+                        "Le conseil d'administration souhaite aussi noter la qualité du parcours proposé aux "
+                        "personnes en insertion (tutorat, formation) : un critère d'attribution s'ajoute aux heures."
+                    )
+                else:
+                    plan.chosen_form = ClauseForm.EXECUTION_CONDITION
+                    plan.choice_reason = (
+                        "La politique d'achat de la collectivité prévoit une condition d'exécution sur tous ses "
+                        "marchés de ce type : un volume d'heures allégé sera demandé."
+                    )
+            plan.assessed_by = self.facilitator_user_or_coordinator(market.facilitator)
+            plan.assessed_at = plan._history_date
+            plan._history_user = plan.assessed_by
+            if plan.chosen_form in (ClauseForm.EXECUTION_CONDITION, ClauseForm.CONDITION_AND_CRITERION):
+                rate = Decimal(rng.choice(["0.05", "0.05", "0.06", "0.07"]))
+                sizing = hours_from_labour_share(market.amount_ht, spec["share"], rate, hourly_cost)
+                plan.sizing_method = SizingMethod.LABOUR_SHARE
+                plan.sizing_amount_ht = market.amount_ht
+                plan.labour_share = spec["share"]
+                plan.insertion_rate = rate
+                plan.hourly_cost = hourly_cost
+                plan.hours = sizing.hours
+                plan.sizing_working = sizing.working
+                plan.eligible_publics = ["long_term_jobseeker", "rsa", "young_unqualified", "rqth", "qpv_resident"]
+                plan.execution_modes = [
+                    ExecutionMode.DIRECT_HIRING,
+                    ExecutionMode.STAFF_PROVISION,
+                    ExecutionMode.SUBCONTRACTING,
+                ]
+                plan.penalty_per_missing_hour = Decimal(rng.choice([40, 50, 60]))
+        _bulk_with_history(ClausePlan, plans)
+
+    def feasibility_levels(self, rng, market):
+        """{criterion: (FeasibilityLevel, reason)} of a planned market, from its duration, amount and trade."""
+        fav, marginal, unfav = FeasibilityLevel.FAVOURABLE, FeasibilityLevel.MARGINAL, FeasibilityLevel.UNFAVOURABLE
+        months, amount = market.duration_months, market.amount_ht
+        if months >= 6:
+            duration = (fav, f"{months} mois d'exécution : de quoi accueillir une ou plusieurs personnes en parcours.")
+        else:
+            duration = (marginal, f"{months} mois seulement : privilégier la mise à disposition (ETTI, GEIQ).")
+        if amount >= 300_000:
+            amount_level = (fav, "Montant suffisant pour absorber les coûts fixes de l'accueil (tutorat).")
+        elif amount >= 90_000:
+            amount_level = (marginal, "Montant limité : un volume d'heures modeste, pour une ou deux personnes.")
+        else:
+            amount_level = (unfav, "Montant trop faible pour absorber les coûts fixes de l'accueil.")
+        if market.trade in (MarketTrade.STEEL_FRAME, MarketTrade.BUILDING_SERVICES):
+            technicality = (marginal, "Métier technique : tutorat indispensable, alternance à privilégier.")
+        else:
+            technicality = (fav, "Tâches de faible ou moyenne technicité, accessibles après une courte formation.")
+        if rng.random() < 0.75:
+            public = (fav, "Public mobilisable près du lieu d'exécution (France Travail, Mission locale, PLIE).")
+        else:
+            public = (marginal, "Peu de candidats identifiés près du lieu d'exécution : élargir au bassin d'emploi.")
+        return {"duration": duration, "amount": amount_level, "technicality": technicality, "public": public}
+
+    # -- the comité départemental -------------------------------------------------------------------------------------
+
+    def committee_specs(self):
+        """(college, organisation, function) of the committee's members, from the territory's own institutions."""
+        profile = self.profile
+        region = profile.region_name.removeprefix("Région ")
+        metropolis = _expand_epci_name(self.main_epcis[0][1]) if self.main_epcis else profile.department_buyer
+        main_city = self.main_communes[0][1]
+        geiq = next((n for n, k, _s in profile.inclusion_employers if k == InclusionEmployerKind.GEIQ), None)
+        esat = next((n for n, k, _s in profile.inclusion_employers if k == InclusionEmployerKind.ESAT), None)
+        organisations = [name for name, _kind in profile.facilitator_organisations]
+        return [
+            (College.STATE, f"Préfecture {profile.of_name}", "Sous-préfète chargée de la cohésion sociale"),
+            (College.STATE, f"DDETS {profile.of_name}", "Directeur adjoint, pôle emploi et insertion"),
+            (College.LOCAL_AUTHORITIES, profile.department_buyer, "Vice-présidente déléguée à l'insertion"),
+            (College.LOCAL_AUTHORITIES, metropolis, "Directeur de l'emploi et de l'insertion"),
+            (College.LOCAL_AUTHORITIES, profile.region_name, "Chargée de mission achats responsables"),
+            (College.EMPLOYMENT_SERVICE, f"France Travail — direction territoriale {profile.of_name}", "Directrice"),
+            (College.EMPLOYMENT_SERVICE, f"Mission locale de {main_city}", "Directeur"),
+            (College.EMPLOYMENT_SERVICE, f"Cap emploi {profile.code}", "Responsable du pôle entreprises"),
+            (College.BUYERS, self.demo_buyer.name, "Responsable de la commande publique"),
+            (College.BUYERS, profile.social_housing[0], "Directrice de la maîtrise d'ouvrage"),
+            (College.BUYERS, profile.hospitals[0], "Responsable des achats"),
+            (College.FEDERATIONS, f"Fédération du BTP {profile.of_name}", "Secrétaire général"),
+            (College.FEDERATIONS, f"CAPEB {profile.of_name}", "Président"),
+            (College.FEDERATIONS, f"Fédération des entreprises de propreté — {region}", "Déléguée régionale"),
+            (College.IAE_NETWORK, f"Fédération des entreprises d'insertion — {region}", "Délégué régional"),
+            (College.IAE_NETWORK, geiq or f"GEIQ {region}", "Directrice"),
+            (College.DISABILITY, f"Agefiph {region}", "Chargée d'études et de développement"),
+            (College.DISABILITY, esat or f"ESAT {profile.places[0]}", "Directeur"),
+            (College.FACILITATORS, organisations[0], "Coordinatrice du service clauses sociales"),
+            (College.FACILITATORS, organisations[1], "Directeur"),
+        ]
+
+    def create_committee(self):
+        """The committee's members (every college; one former member; the demo committee account is one of them) and
+        its meetings over the last two years (agenda, attendance, minutes), plus one to come with its agenda only.
+
+        A separate random stream, and no scale: a committee has about twenty members whatever the volumes.
+        """
+        rng = random.Random(f"{RANDOM_SEED}-{self.profile.code}-committee")
+        committee_membership = self.membership_by_email[self.demo_email(Role.COMMITTEE)]
+        members = []
+        for college, organisation, function in self.committee_specs():
+            first, last, _sex = self.person_name_from(rng)
+            members.append(
+                CommitteeMember(
+                    territory=self.territory,
+                    name=f"{first} {last}",
+                    organisation=organisation,
+                    function=function,
+                    college=college,
+                    email=f"{slug_of(first)}.{slug_of(last)}@{slug_of(organisation)[:24]}.demo",
+                )
+            )
+        # The demo committee account sits for the State (DDETS).
+        first, last = self.profile.people["committee"]
+        ddets = members[1]
+        ddets.name, ddets.email, ddets.membership = f"{first} {last}", committee_membership.email, committee_membership
+        ddets.function = "Chargé·e de mission insertion par l'activité économique"
+        # A former member: the federation's previous representative, replaced last year.
+        first, last, _sex = self.person_name_from(rng)
+        former = CommitteeMember(
+            territory=self.territory,
+            name=f"{first} {last}",
+            organisation=members[11].organisation,
+            function="Ancien secrétaire général",
+            college=College.FEDERATIONS,
+            is_active=False,
+        )
+        self.committee_members = _bulk(CommitteeMember, [*members, former])
+        self.accounts = [
+            replace(a, organisation=ddets.organisation) if a.email == committee_membership.email else a
+            for a in self.accounts
+        ]
+
+        hours = sum(p.clause.hours_required for p in self.plans)
+        markets = len({p.market.pk for p in self.plans})
+        meetings, present = [], []
+        for days_ago in COMMITTEE_MEETING_DAYS:
+            day = self.today - timedelta(days=days_ago)
+            day -= timedelta(days=max(0, day.weekday() - 3))  # a Monday to Thursday
+            upcoming = day > self.today
+            spring = day.month <= 6
+            title = (
+                f"Comité départemental — bilan {day.year - 1}" if spring else f"Comité départemental — point {day.year}"
+            )
+            agenda = "\n".join(
+                [
+                    f"1. Bilan consolidé de l'année {day.year - 1}" if spring else "1. Point d'étape à mi-année",
+                    "2. Programmation des marchés à venir et clauses à prévoir",
+                    "3. Parcours et sorties vers l'emploi durable",
+                    "4. Questions diverses",
+                ]
+            )
+            minutes = (
+                ""
+                if upcoming
+                else COMMITTEE_MINUTES.format(
+                    markets=format_number(markets),
+                    hours=format_number(int(hours)),
+                    year=day.year - 1 if spring else day.year,
+                    territory=self.profile.of_name,
+                )
+            )
+            meetings.append(
+                CommitteeMeeting(
+                    territory=self.territory,
+                    date=day,
+                    title=title,
+                    agenda=agenda,
+                    minutes=minutes,
+                    recorded_by=self.coordinator_user,
+                )
+            )
+            if upcoming:
+                present.append([])
+                continue
+            attendees = [m for m in self.committee_members[:-1] if rng.random() < 0.7 or m is ddets]
+            if days_ago > 365:  # the former member still sat on the committee then
+                attendees.append(self.committee_members[-1])
+            present.append(attendees)
+        self.committee_meetings = _bulk(CommitteeMeeting, meetings)
+        _bulk(
+            CommitteeAttendance,
+            [
+                CommitteeAttendance(territory=self.territory, meeting=meeting, member=member)
+                for meeting, attendees in zip(self.committee_meetings, present, strict=True)
+                for member in attendees
+            ],
+        )
+
+    def person_name_from(self, rng):
+        sex = Sex.FEMALE if rng.random() < 0.5 else Sex.MALE
+        first = rng.choice(FEMALE_FIRST_NAMES if sex == Sex.FEMALE else MALE_FIRST_NAMES)
+        return first, rng.choice(LAST_NAMES), sex
 
 
 def slug_of(text):
@@ -1986,6 +2398,7 @@ def seed_demo(scale=1.0, reset=False, today=None, log=None):
             timings.extend((f"{code} — {label}", seconds) for label, seconds in seeder.timings)
             timings.append((f"{code} — total", time.perf_counter() - start))
             accounts.extend(seeder.accounts)
+        accounts.append(create_regional_account(territories[REGIONAL_TERRITORY], users))
         start = time.perf_counter()
         analyze_tenant_tables()
         timings.append(("statistiques des tables (ANALYZE)", time.perf_counter() - start))
@@ -2006,8 +2419,11 @@ def seed_demo(scale=1.0, reset=False, today=None, log=None):
 
 
 def sort_accounts(accounts):
-    order = {role: i for i, role in enumerate(DEMO_ROLE_LOCAL_PARTS)}
-    return sorted(accounts, key=lambda a: (a.email == MULTI_TERRITORY_EMAIL, a.territory_code, order[a.role]))
+    order = {role: i for i, role in enumerate([*DEMO_ROLE_LOCAL_PARTS, REGIONAL_ROLE])}
+    return sorted(
+        accounts,
+        key=lambda a: (a.role == REGIONAL_ROLE, a.email == MULTI_TERRITORY_EMAIL, a.territory_code, order[a.role]),
+    )
 
 
 def existing_demo_accounts():
@@ -2015,6 +2431,9 @@ def existing_demo_accounts():
     memberships = Membership.objects.filter(
         user__email__in=demo_account_emails(), territory__code__in=list(PROFILES)
     ).select_related("territory", "user", "facilitator__organisation", "buyer_member__buyer", "company_member__company")
+    committee_organisations = dict(
+        CommitteeMember.objects.filter(membership__in=memberships).values_list("membership_id", "organisation")
+    )
     accounts = []
     for m in memberships:
         organisation = ""
@@ -2024,6 +2443,8 @@ def existing_demo_accounts():
             organisation = str(m.buyer_member.buyer)
         elif m.role == Role.COMPANY and hasattr(m, "company_member"):
             organisation = str(m.company_member.company)
+        elif m.role == Role.COMMITTEE:
+            organisation = committee_organisations.get(m.pk, "")
         accounts.append(
             DemoAccount(
                 email=m.user.email,
@@ -2035,6 +2456,8 @@ def existing_demo_accounts():
                 organisation=organisation,
             )
         )
+    regional = RegionalAccess.objects.filter(user__email__iexact=REGIONAL_EMAIL).select_related("user", "region")
+    accounts.extend(_regional_account(access) for access in regional)
     return sort_accounts(accounts)
 
 
@@ -2068,6 +2491,10 @@ def territory_counts(territory):
         "relevés mensuels d'entreprise": count(Statement),
         "lignes de relevé (participant × mois)": lines.count(),
         "heures travaillées validées": validated_hours,
+        "marchés programmés": Market.objects.in_territory(territory).filter(status=MarketStatus.PLANNED).count(),
+        "préparations de clause": count(ClausePlan),
+        "membres du comité": count(CommitteeMember),
+        "réunions du comité": count(CommitteeMeeting),
     }
 
 
@@ -2080,7 +2507,7 @@ def format_number(value):
 def format_accounts_table(accounts):
     """The French table of demo accounts printed at the end of ``seed_demo``."""
     header = ("Coordination", "Rôle", "Adresse e-mail", "Organisation", "Accueil")
-    rows = [(a.territory_name, a.role_label, a.email, a.organisation or "—", f"/{a.territory_code}/") for a in accounts]
+    rows = [(a.territory_name, a.role_label, a.email, a.organisation or "—", a.home_url) for a in accounts]
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
 
     def line(row):

@@ -12,20 +12,34 @@ from django.utils import timezone
 from stdnum.fr import siret
 
 from accounts.enums import Role
-from accounts.models import Membership, User
+from accounts.models import Membership, RegionalAccess, User
+from clauses.buyers import market_status_rows
 from clauses.enums import SizingMethod, StatementStatus
-from clauses.models import Clause, EligibilityValidation, MonthlyHours, Participant, Placement, Statement
+from clauses.labour_shares import labour_share_for
+from clauses.models import (
+    Clause,
+    ClausePlan,
+    EligibilityValidation,
+    MonthlyHours,
+    Participant,
+    Placement,
+    Statement,
+    TradeLabourShare,
+)
 from clauses.sizing import hours_from_invoiced_tranche, hours_from_labour_share
 from facilitators.models import Facilitator, InclusionEmployer
-from markets.enums import AwardRole
+from markets.enums import DEFAULT_LABOUR_SHARES, AwardRole, MarketStatus, Trade
 from markets.models import Buyer, Company, LotAward, Market
 from observatory.demo import (
     DEMO_PASSWORD,
     MULTI_TERRITORY_EMAIL,
+    REGIONAL_EMAIL,
     demo_account_emails,
     seed_demo,
     tenant_models_in_deletion_order,
 )
+from observatory.enums import College
+from observatory.models import CommitteeMeeting, CommitteeMember
 from territories.models import Territory
 from tests.markets.factories import MarketFactory
 from tests.territories.factories import TerritoryFactory
@@ -235,3 +249,108 @@ def test_refused_in_production_unless_allowed(settings):
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo", "--scale", SCALE, stdout=StringIO())
     assert not Market.objects.exists()
+
+
+# --- Committee, programming, labour shares, pace of the demo buyer, regional account --------------------------------
+
+
+def test_each_demo_territory_has_a_committee_in_every_college_and_meetings_over_two_years():
+    seed()
+    today = timezone.localdate()
+    for code in ("34", "95"):
+        territory = Territory.objects.get(code=code)
+        members = CommitteeMember.objects.in_territory(territory)
+        assert set(members.filter(is_active=True).values_list("college", flat=True)) == set(College.values)
+        assert members.filter(is_active=False).exists()  # a former member
+        meetings = CommitteeMeeting.objects.in_territory(territory)
+        held = meetings.filter(date__lte=today)
+        assert held.count() >= 4
+        assert held.filter(date__lt=today - timedelta(days=365)).exists()
+        assert not held.filter(date__lt=today - timedelta(days=2 * 366)).exists()
+        for meeting in held:
+            assert meeting.agenda and meeting.minutes
+            assert meeting.attendance.count() >= 3
+            assert set(meeting.attendance.values_list("territory", flat=True)) == {territory.pk}
+        upcoming = meetings.get(date__gt=today)  # agenda only: no minutes nor attendance yet
+        assert upcoming.agenda and not upcoming.minutes and not upcoming.attendance.exists()
+    # The demo committee account is a member of the committee (State college).
+    member = CommitteeMember.objects.get(membership__email="comite@herault.demo")
+    assert member.college == College.STATE and member.is_active
+
+
+def test_the_committee_page_of_the_demo_reads_for_the_committee_account(client):
+    seed()
+    assert client.login(username="comite@herault.demo", password=DEMO_PASSWORD)
+    response = client.get(reverse("committee:index", kwargs={"territory_code": "34"}))
+    assert response.status_code == 200
+    assert all(members for _value, _label, members in response.context["colleges"])
+    assert sum(row["held"] for row in response.context["per_year"]) >= 4
+
+
+def test_planned_markets_with_clause_preparations_for_the_demo_buyers():
+    seed()
+    for code in ("34", "95"):
+        territory = Territory.objects.get(code=code)
+        planned = Market.objects.in_territory(territory).filter(status=MarketStatus.PLANNED, lots__isnull=True)
+        assert planned.count() >= 4
+        assert not planned.filter(expected_tender_date__isnull=True).exists()
+        assert not planned.filter(trade="").exists()
+        assert planned.filter(facilitator__isnull=False).exists()
+        buyer = Membership.objects.get(email=f"acheteur@{ {'34': 'herault', '95': 'valdoise'}[code] }.demo")
+        assert planned.filter(buyer=buyer.buyer_member.buyer, declared_by=buyer.user).count() >= 2
+        plans = ClausePlan.objects.in_territory(territory)
+        assert plans.count() == planned.count()
+        assessed = plans.exclude(recommended_form="")
+        assert assessed.count() >= 3
+        for plan in assessed:
+            assert plan.duration_reason and plan.amount_reason and plan.technicality_reason and plan.public_reason
+            assert plan.recommendation_reason and plan.chosen_form and plan.assessed_by and plan.assessed_at
+        deviating = [p for p in assessed if p.deviates_from_recommendation]
+        assert len(deviating) == 1 and deviating[0].choice_reason
+        sized = assessed.filter(hours__isnull=False)
+        assert sized.exists()
+        for plan in sized:
+            expected = hours_from_labour_share(
+                plan.sizing_amount_ht, plan.labour_share, plan.insertion_rate, plan.hourly_cost
+            )
+            assert plan.hours == expected.hours
+            assert plan.sizing_working == expected.working
+            assert plan.labour_share == labour_share_for(territory, plan.market.trade)
+
+
+def test_existing_markets_have_a_trade_and_one_territory_overrides_labour_shares():
+    seed()
+    assert not Market.objects.filter(trade="").exists()
+    assert set(Market.objects.values_list("trade", flat=True)) >= {Trade.STRUCTURAL_WORKS, Trade.CLEANING}
+    herault, valdoise = Territory.objects.get(code="34"), Territory.objects.get(code="95")
+    overrides = dict(TradeLabourShare.objects.in_territory(herault).values_list("trade", "labour_share"))
+    assert len(overrides) >= 2
+    for trade, share in overrides.items():
+        assert share != Decimal(DEFAULT_LABOUR_SHARES[trade])
+        assert labour_share_for(herault, trade) == share
+    assert not TradeLabourShare.objects.in_territory(valdoise).exists()
+
+
+def test_the_demo_buyer_has_a_late_market_and_one_on_track():
+    seed()
+    today = timezone.localdate()
+    for email in ("acheteur@herault.demo", "acheteur@valdoise.demo"):
+        rows = market_status_rows(Membership.objects.get(email=email), today.year, today)
+        assert any(row.late for row in rows), email
+        assert any(not row.late and row.counted > 0 for row in rows), email
+
+
+def test_the_regional_account_reads_the_region_of_herault(client):
+    output = seed()
+    assert REGIONAL_EMAIL in output
+    user = User.objects.get(email=REGIONAL_EMAIL)
+    access = RegionalAccess.objects.get(user=user)
+    assert access.is_active and access.region == Territory.objects.get(code="34").region
+    assert access.region.code == "76"
+    assert not user.memberships.exists()
+    response = client.post(reverse("account_login"), {"login": REGIONAL_EMAIL, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    # A second run lists it again; a reset recreates it once.
+    assert REGIONAL_EMAIL in seed()
+    seed("--reset")
+    assert RegionalAccess.objects.filter(user__email=REGIONAL_EMAIL).count() == 1
