@@ -21,7 +21,7 @@ from markets.enums import AwardRole
 from markets.models import Company, Lot, LotAward
 
 from .enums import StatementStatus
-from .hours import ZERO, _has_allocations, counting_lines, eligibility_condition
+from .hours import ZERO, counting_lines, eligibility_condition, has_allocations
 from .models import Clause, HoursAllocation, MonthlyHours, counted_hours_expression
 from .sizing import full_time_equivalents
 
@@ -63,7 +63,7 @@ def counted_shares(territory_id, clause_ids):
     """
     lines = counting_lines(
         MonthlyHours.objects.filter(territory_id=territory_id, placement__clause_id__in=clause_ids)
-    ).exclude(_has_allocations())
+    ).exclude(has_allocations())
     direct = (
         lines.annotate(company=line_company_expression())
         .values("placement__clause_id", "company", "placement__participant_id")

@@ -21,11 +21,11 @@ from .hours import (
     DECIMAL,
     ZERO,
     MonthFigures,
-    _has_allocations,
     counted_hours_subquery,
     counting_lines,
     eligibility_condition,
     entered_hours_subquery,
+    has_allocations,
 )
 from .models import Clause, HoursAllocation, MonthlyHours, counted_hours_expression
 from .progress import ClauseProgress, MonthRow, add_months, expected_hours, first_of_month, is_late
@@ -62,7 +62,7 @@ def pending_hours_subquery(period=None):
     if period:
         lines = lines.filter(month__gte=period[0], month__lte=period[1])
         credited = credited.filter(line__month__gte=period[0], line__month__lte=period[1])
-    direct = counting_lines(lines).exclude(_has_allocations())
+    direct = counting_lines(lines).exclude(has_allocations())
     credited = credited.filter(line__status=StatementStatus.VALIDATED).filter(eligibility_condition("line__"))
     pending = (
         entered_hours_subquery("id", period=period)
@@ -184,7 +184,7 @@ def clause_month_figures(territory_id, clause_ids):
     counted = defaultdict(lambda: ZERO)
     entered = defaultdict(lambda: ZERO)
     settled = defaultdict(lambda: ZERO)
-    direct = counting_lines(lines).exclude(_has_allocations())
+    direct = counting_lines(lines).exclude(has_allocations())
     total = Sum(counted_hours_expression())
     for row in direct.values("placement__clause_id", "month").annotate(total=total).order_by():
         key = (row["placement__clause_id"], row["month"])

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from .enums import ClauseForm, ExecutionMode, FeasibilityLevel, SizingMethod
 from .models import EligibilityCriterion
-from .sizing import _num, full_time_equivalents
+from .sizing import format_number, full_time_equivalents
 
 MISSING_HOURS = "[nombre d'heures à préciser]"
 MISSING_PENALTY = "[montant à préciser]"
@@ -185,18 +185,20 @@ class _Draft:
 
     @property
     def hours(self):
-        return f"{_num(self.plan.hours)} heures" if self.plan.hours is not None else MISSING_HOURS
+        return f"{format_number(self.plan.hours)} heures" if self.plan.hours is not None else MISSING_HOURS
 
     @property
     def fte(self):
         if self.plan.hours is None:
             return ""
-        return f" (soit environ {_num(full_time_equivalents(self.plan.hours))} équivalent temps plein sur un an)"
+        return (
+            f" (soit environ {format_number(full_time_equivalents(self.plan.hours))} équivalent temps plein sur un an)"
+        )
 
     @property
     def penalty(self):
         value = self.plan.penalty_per_missing_hour
-        return f"{_num(value)} € HT" if value is not None else f"{MISSING_PENALTY} € HT"
+        return f"{format_number(value)} € HT" if value is not None else f"{MISSING_PENALTY} € HT"
 
     @property
     def duration(self):

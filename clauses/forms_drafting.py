@@ -13,7 +13,13 @@ from facilitators.forms_network import CheckboxList
 from markets.enums import Trade
 
 from .enums import ExecutionMode, SizingMethod
-from .sizing import SizingError, _num, full_time_equivalents, hours_from_invoiced_tranche, hours_from_labour_share
+from .sizing import (
+    SizingError,
+    format_number,
+    full_time_equivalents,
+    hours_from_invoiced_tranche,
+    hours_from_labour_share,
+)
 
 HUNDRED = Decimal("100")
 MAX_HOURS = Decimal("100000000")  # ClausePlan.hours holds 8 whole digits
@@ -60,7 +66,7 @@ def number_field(label, *, max_digits, help_text="", percent=False, what="un mon
 
 def hours_label(hours):
     """« 1 250 heures », written like the sizing's working (French separators)."""
-    return f"{_num(hours)} heures"
+    return f"{format_number(hours)} heures"
 
 
 def as_percent(fraction):
@@ -172,7 +178,7 @@ class SizingForm(DsfrBaseForm):
 
     @property
     def full_time_equivalents(self):
-        return _num(full_time_equivalents(self.sizing.hours)) if self.sizing else None
+        return format_number(full_time_equivalents(self.sizing.hours)) if self.sizing else None
 
     @property
     def hours_label(self):

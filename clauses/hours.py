@@ -70,7 +70,7 @@ def counting_lines(lines):
     return lines.filter(status=StatementStatus.VALIDATED).filter(eligibility_condition())
 
 
-def _has_allocations():
+def has_allocations():
     return Exists(HoursAllocation.objects.filter(territory_id=OuterRef("territory_id"), line_id=OuterRef("pk")))
 
 
@@ -84,7 +84,7 @@ def counted_hours_subquery(clause_path, outer_ref="pk", period=None):
         MonthlyHours.objects.filter(
             territory_id=OuterRef("territory_id"), **{f"placement__clause__{clause_path}": OuterRef(outer_ref)}
         )
-    ).exclude(_has_allocations())
+    ).exclude(has_allocations())
     allocations = (
         HoursAllocation.objects.filter(
             territory_id=OuterRef("territory_id"), **{f"clause__{clause_path}": OuterRef(outer_ref)}
@@ -141,7 +141,7 @@ def monthly_figures(clause):
     counted = defaultdict(lambda: ZERO)
     entered = defaultdict(lambda: ZERO)
     settled = defaultdict(lambda: ZERO)
-    direct = counting_lines(lines).exclude(_has_allocations())
+    direct = counting_lines(lines).exclude(has_allocations())
     for row in direct.values("month").annotate(total=Sum(counted_hours_expression())):
         counted[row["month"]] += row["total"]
         settled[row["month"]] += row["total"]
@@ -274,7 +274,7 @@ def _set_history_user(instance, user):
 def counted_total(territory, clauses, period=None):
     """Counted hours credited to ``clauses`` (a queryset), optionally within ``period`` (first days of months)."""
     lines = counting_lines(MonthlyHours.objects.filter(territory_id=territory.pk, placement__clause__in=clauses))
-    lines = lines.exclude(_has_allocations())
+    lines = lines.exclude(has_allocations())
     allocations = HoursAllocation.objects.filter(territory_id=territory.pk, clause__in=clauses).filter(
         line__status=StatementStatus.VALIDATED
     )

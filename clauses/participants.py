@@ -16,7 +16,7 @@ from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper,
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
 from .enums import OutcomeCategory, OutcomeMilestone, StatementStatus
-from .hours import counting_lines, eligibility_condition
+from .hours import counting_lines, eligibility_condition, has_allocations
 from .models import (
     Clause,
     EligibilityValidation,
@@ -212,10 +212,6 @@ class ClauseHours:
     pending: Decimal
 
 
-def _has_allocations():
-    return Exists(HoursAllocation.objects.filter(territory_id=OuterRef("territory_id"), line_id=OuterRef("pk")))
-
-
 def participant_hours(participant, placements=None):
     """A participant's hours to date per clause, with the rules of ``clauses.hours`` (four queries; ``placements``, the
     participant's placements when already loaded, saves one).
@@ -227,7 +223,7 @@ def participant_hours(participant, placements=None):
     territory_id = participant.territory_id
     lines = MonthlyHours.objects.filter(territory_id=territory_id, placement__participant=participant)
     counted, settled, entered = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
-    direct = counting_lines(lines).exclude(_has_allocations())
+    direct = counting_lines(lines).exclude(has_allocations())
     for row in direct.values("placement__clause_id").annotate(total=Sum(counted_hours_expression())):
         counted[row["placement__clause_id"]] += row["total"]
         settled[row["placement__clause_id"]] += row["total"]

@@ -45,7 +45,7 @@ def hours_from_labour_share(amount_ht, labour_share, insertion_rate, hourly_cost
     if rate > 1:
         raise SizingError("Le taux d'insertion ne peut pas dépasser 100 %.")
     hours = (amount * share * rate / cost).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    working = f"{_eur(amount)} × {_pct(share)} × {_pct(rate)} ÷ {_eur(cost)}/h = {_num(hours)} h"
+    working = f"{_eur(amount)} × {_pct(share)} × {_pct(rate)} ÷ {_eur(cost)}/h = {format_number(hours)} h"
     return Sizing(hours=hours, working=working)
 
 
@@ -60,7 +60,8 @@ def hours_from_invoiced_tranche(invoiced_amount_ht, tranche_amount, hours_per_tr
     tranches = invoiced // tranche
     hours = (tranches * per_tranche).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     working = (
-        f"⌊{_eur(invoiced)} ÷ {_eur(tranche)}⌋ = {_num(tranches)} tranches × {_num(per_tranche)} h = {_num(hours)} h"
+        f"⌊{_eur(invoiced)} ÷ {_eur(tranche)}⌋ = {format_number(tranches)} tranches"
+        f" × {format_number(per_tranche)} h = {format_number(hours)} h"
     )
     return Sizing(hours=hours, working=working)
 
@@ -69,15 +70,15 @@ def full_time_equivalents(hours):
     return (Decimal(hours) / FTE_HOURS).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _num(value):
+def format_number(value):
     value = Decimal(value)
     text = f"{value:,.2f}".rstrip("0").rstrip(".") if value != value.to_integral() else f"{value:,.0f}"
     return text.replace(",", "\u202f").replace(".", ",")
 
 
 def _eur(value):
-    return f"{_num(value)} €"
+    return f"{format_number(value)} €"
 
 
 def _pct(value):
-    return f"{_num(Decimal(value) * 100)} %"
+    return f"{format_number(Decimal(value) * 100)} %"

@@ -25,7 +25,7 @@ from clauses.enums import (
     Sex,
     StatementStatus,
 )
-from clauses.hours import ZERO, _has_allocations, counted_total, counting_lines, eligibility_condition
+from clauses.hours import ZERO, counted_total, counting_lines, eligibility_condition, has_allocations
 from clauses.models import (
     Clause,
     EligibilityCriterion,
@@ -673,7 +673,7 @@ def _facts(ids, period, filters):
     """
     first, last = period.first_month, period.last_month
     lines = counting_lines(MonthlyHours.objects.filter(territory_id__in=ids, month__gte=first, month__lte=last))
-    lines = _placement_filters(lines.exclude(_has_allocations()), filters, period, "placement__")
+    lines = _placement_filters(lines.exclude(has_allocations()), filters, period, "placement__")
     direct = lines.values(
         fact_clause=F("placement__clause_id"),
         fact_participant=F("placement__participant_id"),
