@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .enums import ClauseForm, ExecutionMode, FeasibilityLevel, SizingMethod
+from .feasibility import eu_threshold
 from .models import EligibilityCriterion
 from .sizing import format_number, full_time_equivalents
 
@@ -180,6 +181,10 @@ class _Draft:
         self.publics = publics
         self.modes = execution_modes(plan)
         self.contact = facilitator_contact(self.market)
+        self.threshold = eu_threshold(self.market.trade, self.market.buyer.kind)
+        # An unknown amount is treated as above the threshold: the exception is then justified, never omitted.
+        amount = self.market.amount_ht
+        self.above_threshold = amount is None or amount >= self.threshold
 
     # --- Values -------------------------------------------------------------------------------------------------
 
@@ -383,8 +388,8 @@ class _Draft:
         )
         return (
             Paragraph(
-                "En application de l'article L2152-7 du code de la commande publique, les offres sont également "
-                "jugées sur le critère « Performance en matière d'insertion professionnelle des publics en "
+                "En application des articles L2152-7 et R2152-7 du code de la commande publique, les offres sont "
+                "également jugées sur le critère « Performance en matière d'insertion professionnelle des publics en "
                 f"difficulté », pondéré à {PROPOSED_CRITERION_WEIGHT} de la note finale et noté sur 10 points "
                 "selon les sous-critères suivants :",
                 (
@@ -426,8 +431,9 @@ class _Draft:
                 "Rubrique « Critères d'attribution ».",
                 (
                     Paragraph(
-                        "En application de l'article L2152-7 du code de la commande publique, la performance en "
-                        "matière d'insertion professionnelle des publics en difficulté est un critère de jugement "
+                        "En application des articles L2152-7 et R2152-7 du code de la commande publique, la "
+                        "performance en matière d'insertion professionnelle des publics en difficulté est un critère "
+                        "de jugement "
                         f"des offres, pondéré à {PROPOSED_CRITERION_WEIGHT}. Facilitateur des clauses sociales : "
                         f"{self.contact.text}."
                     ),
@@ -554,15 +560,22 @@ class _Draft:
                 text = f"{label} : {FeasibilityLevel(level).label.lower()}"
                 reasons.append(f"{text} — {reason}" if reason else text)
         justification = (plan.choice_reason or plan.recommendation_reason).strip()
-        paragraphs = [
-            Paragraph(
-                "Par exception à l'article L2112-2-1-1 du code de la commande publique, le marché ne comporte pas de "
-                "condition d'exécution à caractère social (clause sociale d'insertion). L'étude de faisabilité "
-                "conduite avant la consultation a conclu qu'une telle clause n'était pas adaptée au marché, pour les "
-                "raisons suivantes :",
-                tuple(reasons) or ("[motifs à préciser]",),
-            ),
-        ]
+        if self.above_threshold:
+            opening = (
+                "Par exception à l'article L2112-2-1-1 du code de la commande publique, qui impose une condition "
+                "d'exécution à caractère social aux marchés d'un montant égal ou supérieur aux seuils européens, le "
+                "marché ne comporte pas de clause sociale d'insertion. L'étude de faisabilité conduite avant la "
+                "consultation a conclu qu'une telle clause n'était pas adaptée au marché, pour les raisons suivantes :"
+            )
+        else:
+            opening = (
+                f"Le montant estimé du marché ({format_number(self.market.amount_ht)} € HT) est inférieur au seuil "
+                f"européen ({format_number(self.threshold)} € HT) : l'article L2112-2-1-1 du code de la commande "
+                "publique ne lui impose pas de condition d'exécution à caractère social. L'acheteur n'y prévoit pas "
+                "de clause sociale d'insertion : l'étude de faisabilité conduite avant la consultation a conclu "
+                "qu'une telle clause n'était pas adaptée au marché, pour les raisons suivantes :"
+            )
+        paragraphs = [Paragraph(opening, tuple(reasons) or ("[motifs à préciser]",))]
         if justification:
             paragraphs.append(Paragraph(f"Justification retenue par l'acheteur : {justification}"))
         paragraphs.append(
@@ -574,7 +587,9 @@ class _Draft:
         return [
             Section(
                 "Justification de l'absence de clause sociale",
-                "Rapport de présentation de la procédure (à conserver au dossier du marché).",
+                "Rapport de présentation de la procédure (à conserver au dossier du marché)."
+                if self.above_threshold
+                else "Note au dossier du marché (motivation de l'achat).",
                 tuple(paragraphs),
             ),
             Section(
@@ -584,6 +599,8 @@ class _Draft:
                     Paragraph(
                         "Le marché ne comporte pas de clause sociale d'insertion : l'exception prévue à l'article "
                         "L2112-2-1-1 du code de la commande publique est motivée dans le rapport de présentation."
+                        if self.above_threshold
+                        else "Le marché ne comporte pas de clause sociale d'insertion."
                     ),
                 ),
             ),

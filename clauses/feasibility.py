@@ -22,9 +22,10 @@ then an exception the buyer must justify in the tender documents, and an award c
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
-from markets.enums import Trade
+from markets.enums import BuyerKind, Trade
 
 from .enums import ClauseForm, FeasibilityLevel
 
@@ -37,9 +38,19 @@ MODEST_AMOUNT = Decimal("300000")  # up to this amount a reserved market suits t
 LARGE_AMOUNT = Decimal("1000000")  # from this amount, scoring insertion performance is worth the effort
 MIN_RESERVED_EMPLOYERS = 3  # a reserved market still needs competition between at least three structures
 
-# EU thresholds 2026-2027 (€ HT): works; supplies and services of local authorities (the usual buyers here).
+# EU thresholds for consultations launched from 1 January 2026 to 31 December 2027 (€ HT), set by Commission Delegated
+# Regulation (EU) 2025/2152 of 22 October 2025 (OJEU 23 October 2025) and the avis of 26 December 2025 annexed to the
+# code de la commande publique (annexe 2): works 5,404,000 (was 5,538,000); supplies and services of sub-central
+# buyers — collectivités, their groupings and establishments, the usual buyers here — 216,000 (was 221,000); of
+# central government authorities 140,000 (was 143,000). Checked against weka.fr, « Les nouveaux seuils européens pour
+# 2026-2027 intégrés au sein du Code de la commande publique » (6 January 2026), and racinebrussels.eu (the three
+# delegated regulations 2025/2150-2152).
 EU_THRESHOLD_WORKS = Decimal("5404000")
 EU_THRESHOLD_SERVICES = Decimal("216000")
+EU_THRESHOLD_SERVICES_CENTRAL = Decimal("140000")
+# The social execution condition is mandatory above the EU thresholds for consultations launched from this day
+# (loi n° 2021-1104 du 22 août 2021 « Climat et résilience », article 35).
+MANDATORY_SOCIAL_CONDITION_SINCE = date(2026, 8, 22)
 WORKS_TRADES = frozenset(
     {
         Trade.STRUCTURAL_WORKS,
@@ -69,9 +80,12 @@ class Recommendation:
         return "\n".join(self.reasons)
 
 
-def eu_threshold(trade):
-    """The EU threshold of a market of ``trade`` (works for building and civil-engineering trades)."""
-    return EU_THRESHOLD_WORKS if trade in WORKS_TRADES else EU_THRESHOLD_SERVICES
+def eu_threshold(trade, buyer_kind=""):
+    """The EU threshold of a market of ``trade`` (works for building and civil-engineering trades) bought by a buyer
+    of ``buyer_kind`` (supplies and services: the State's lower threshold, else the sub-central one)."""
+    if trade in WORKS_TRADES:
+        return EU_THRESHOLD_WORKS
+    return EU_THRESHOLD_SERVICES_CENTRAL if buyer_kind == BuyerKind.STATE else EU_THRESHOLD_SERVICES
 
 
 def _euros(amount):
@@ -89,6 +103,7 @@ def recommend_form(
     siae_count=0,
     disability_count=0,
     trade="",
+    buyer_kind="",
     employer_scope="connus de la coordination",
 ):
     """The form to recommend for a planned market, and why (French sentences).
@@ -96,15 +111,15 @@ def recommend_form(
     ``duration``, ``amount``, ``technicality``, ``public``: the ``FeasibilityLevel`` answered for each criterion;
     ``amount_ht`` (Decimal, estimated) and ``duration_months`` may be unknown (None); ``siae_count`` and
     ``disability_count``: inclusion employers of each kind the territory knows (in the market's sector when known,
-    ``employer_scope`` says which, e.g. "dans le secteur « Propreté et nettoyage »"); ``trade`` picks the EU
-    threshold (works or services).
+    ``employer_scope`` says which, e.g. "dans le secteur « Propreté et nettoyage »"); ``trade`` and ``buyer_kind``
+    pick the EU threshold (works, or supplies and services of the State or of other buyers).
     """
     levels = {"duration": duration, "amount": amount, "technicality": technicality, "public": public}
     for name, level in levels.items():
         if level not in FeasibilityLevel.values:
             raise ValueError(f"Unknown feasibility level for {name}: {level!r}")
     unfavourable = [name for name, level in levels.items() if level == UNFAVOURABLE]
-    threshold = eu_threshold(trade)
+    threshold = eu_threshold(trade, buyer_kind)
     above_threshold = amount_ht is not None and amount_ht >= threshold
     modest = amount_ht is not None and amount_ht <= MODEST_AMOUNT
     large = amount_ht is not None and amount_ht >= LARGE_AMOUNT

@@ -3,12 +3,14 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from facilitators.coverage import datalist_options, department_communes, find_communes
 from facilitators.models import Facilitator
 from markets.enums import DEFAULT_LABOUR_SHARES, MarketStatus, Trade
-from markets.models import Buyer, Market
+from markets.models import Buyer, Company, Market
+from territories.validators import normalize_siret, validate_siret
 
 from .enums import ClauseForm, FeasibilityLevel
 from .feasibility import recommend_form
@@ -282,6 +284,7 @@ class FeasibilityForm(DsfrBaseForm, forms.ModelForm):
                 siae_count=siae,
                 disability_count=disability,
                 trade=self.market.trade,
+                buyer_kind=self.market.buyer.kind,
                 employer_scope=scope,
             )
         return cleaned
@@ -360,3 +363,101 @@ class LabourSharesForm(DsfrBaseForm):
     def fractions(self):
         """{trade value: Decimal fraction} of the valid form."""
         return {trade.value: (self.cleaned_data[trade.value] / 100).quantize(Decimal("0.0001")) for trade in Trade}
+
+
+class NotificationForm(DsfrBaseForm):
+    """The notification of a planned market: the follow-up starts with the clause created from the plan."""
+
+    notification_date = forms.DateField(
+        label="Date de notification",
+        widget=DATE_WIDGET,
+        help_text="Date à laquelle le marché a été notifié au titulaire (JJ/MM/AAAA) : la clause commence ce jour-là.",
+        error_messages={
+            "required": "Indiquez la date de notification du marché.",
+            "invalid": "Saisissez une date valide (JJ/MM/AAAA).",
+        },
+    )
+    reference = forms.CharField(
+        label="Référence du marché",
+        max_length=64,
+        help_text="La référence définitive du marché notifié.",
+        error_messages={"required": "Indiquez la référence du marché."},
+    )
+    lot_title = forms.CharField(
+        label="Intitulé du lot",
+        max_length=300,
+        help_text="Le lot qui porte la clause (lot unique : reprenez l'objet du marché).",
+        error_messages={"required": "Indiquez l'intitulé du lot qui porte la clause."},
+    )
+    hours_required = forms.DecimalField(
+        label="Heures d'insertion exigées",
+        min_value=Decimal("0"),
+        max_digits=10,
+        decimal_places=2,
+        localize=True,
+        help_text="Les heures dimensionnées, ou celles de l'offre retenue pour un critère d'attribution.",
+        error_messages={
+            "required": "Indiquez le nombre d'heures d'insertion exigées.",
+            "invalid": "Écrivez un nombre d'heures, par exemple 840.",
+            "min_value": "Le nombre d'heures ne peut pas être négatif.",
+            "max_digits": "Ce nombre d'heures est trop grand.",
+            "max_decimal_places": "Deux décimales au plus.",
+            "max_whole_digits": "Ce nombre d'heures est trop grand.",
+        },
+    )
+    holder_siret = forms.CharField(
+        label="SIRET du titulaire (facultatif)",
+        max_length=20,
+        required=False,
+        help_text="14 chiffres. Laissez vide si le titulaire n'est pas encore connu : il pourra être ajouté ensuite.",
+    )
+    holder_name = forms.CharField(
+        label="Raison sociale du titulaire (facultative)",
+        max_length=200,
+        required=False,
+        help_text="Nécessaire seulement si l'entreprise n'est pas encore connue de la coordination.",
+    )
+
+    def __init__(self, *args, market, **kwargs):
+        self.market = market
+        super().__init__(*args, **kwargs)
+        self.holder = None
+
+    def clean_notification_date(self):
+        day = self.cleaned_data["notification_date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("La date de notification ne peut pas être postérieure à aujourd'hui.")
+        return day
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip()
+        taken = (
+            Market.objects.in_territory(self.market.territory)
+            .filter(buyer_id=self.market.buyer_id, reference=reference)
+            .exclude(pk=self.market.pk)
+            .exists()
+        )
+        if taken:
+            raise forms.ValidationError(f"Le donneur d'ordre a déjà un marché de référence « {reference} ».")
+        return reference
+
+    def clean_holder_siret(self):
+        value = normalize_siret(self.cleaned_data["holder_siret"].replace(" ", ""))
+        validate_siret(value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        siret, name = cleaned.get("holder_siret"), cleaned.get("holder_name", "").strip()
+        if "holder_siret" not in cleaned:
+            return cleaned
+        if siret:
+            self.holder = Company.objects.in_territory(self.market.territory).filter(siret=siret).first()
+            if self.holder is None and not name:
+                self.add_error(
+                    "holder_name",
+                    "Aucune entreprise n'a ce SIRET dans la coordination : indiquez sa raison sociale pour l'ajouter.",
+                )
+        elif name:
+            self.add_error("holder_siret", f"Indiquez le SIRET du titulaire « {name} ».")
+        return cleaned

@@ -1,19 +1,24 @@
 """Programming of planned markets: who sees and edits them, their automatic reference, the inclusion employers a
-feasibility study counts on.
+feasibility study counts on, and the market in execution (with its clause) a planned market becomes once notified.
 
 Plain functions reused by the programming views and tested on their own (tests/clauses/test_programming.py).
 """
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Exists, Q
 
 from accounts.enums import Role
 from facilitators.enums import InclusionEmployerKind, Sector
 from facilitators.models import InclusionEmployer, InclusionEmployerSector
-from markets.enums import MarketStatus, Trade
-from markets.models import Market
+from markets.enums import AwardRole, MarketStatus, SocialConsideration, Trade
+from markets.models import Company, Lot, LotAward, Market
+
+from .enums import ClauseForm, LegalBasis, SizingMethod
+from .feasibility import MANDATORY_SOCIAL_CONDITION_SINCE, eu_threshold
+from .models import Clause, ClauseEligibleCriterion, ClausePlan, EligibilityCriterion
+from .participants import add_months_to_day
 
 REFERENCE_PREFIX = "PREV"
 
@@ -129,3 +134,142 @@ def employer_counts(territory, trade):
             f"dans le secteur « {Sector(sector).label} »",
         )
     return figures["siae"], figures["disability"], "connus de la coordination"
+
+
+# --- A planned market notified: the market to follow and its clause, from the plan -------------------------------
+
+# The clause's legal basis for each form retained in the plan (a market or lot reserved to both SIAE and EA / ESAT is
+# recorded as the form chosen). Execution conditions of a consultation launched from 22 August 2026 above the EU
+# threshold are the mandatory social condition (see ``clauses.feasibility``).
+FORM_LEGAL_BASIS = {
+    ClauseForm.EXECUTION_CONDITION: LegalBasis.EXECUTION_CONDITION,
+    ClauseForm.CONDITION_AND_CRITERION: LegalBasis.EXECUTION_CONDITION,
+    ClauseForm.AWARD_CRITERION: LegalBasis.AWARD_CRITERION,
+    ClauseForm.RESERVED_SIAE: LegalBasis.RESERVED_SIAE,
+    ClauseForm.RESERVED_DISABILITY: LegalBasis.RESERVED_DISABILITY,
+}
+FORM_SOCIAL_CONSIDERATION = {
+    ClauseForm.EXECUTION_CONDITION: SocialConsideration.SOCIAL_CLAUSE,
+    ClauseForm.CONDITION_AND_CRITERION: SocialConsideration.SOCIAL_CLAUSE,
+    ClauseForm.AWARD_CRITERION: SocialConsideration.SOCIAL_CRITERION,
+    ClauseForm.RESERVED_SIAE: SocialConsideration.RESERVED,
+    ClauseForm.RESERVED_DISABILITY: SocialConsideration.RESERVED,
+}
+
+
+class NotificationError(Exception):
+    """The planned market cannot become a market in execution yet (French message for the page)."""
+
+
+def retained_form(plan):
+    """The form the clause takes: the buyer's choice, else the recommendation ("" when not studied)."""
+    if plan is None:
+        return ""
+    return plan.chosen_form or plan.recommended_form
+
+
+def can_notify(membership, market):
+    """Coordinators and the market's buyer record its notification (the follow-up starts then)."""
+    if membership.role == Role.COORDINATOR:
+        return True
+    buyer = own_buyer(membership)
+    return buyer is not None and buyer.pk == market.buyer_id
+
+
+def clause_legal_basis(form, market, tender_date=None):
+    """The ``LegalBasis`` of the clause of ``market`` for the retained ``form``.
+
+    An execution condition of a market at or above the EU threshold whose consultation was launched from
+    22 August 2026 is recorded as the mandatory social condition."""
+    basis = FORM_LEGAL_BASIS[form]
+    tender_date = tender_date or market.expected_tender_date
+    if (
+        basis == LegalBasis.EXECUTION_CONDITION
+        and market.amount_ht is not None
+        and market.amount_ht >= eu_threshold(market.trade, market.buyer.kind)
+        and tender_date is not None
+        and tender_date >= MANDATORY_SOCIAL_CONDITION_SINCE
+    ):
+        return LegalBasis.MANDATORY_CONDITION
+    return basis
+
+
+def notify_planned_market(
+    market,
+    *,
+    notification_date,
+    lot_title,
+    hours_required,
+    reference="",
+    holder=None,
+):
+    """Turn the planned ``market`` into a market in execution with its clause created from its plan.
+
+    ``market``: a planned market with a ``ClausePlan`` whose form (chosen, else recommended) is not « no clause »;
+    ``hours_required``: the hours of the clause (the plan's sizing, or the hours of the winning offer for an award
+    criterion); ``reference``: the contract's final reference (kept when empty); ``holder``: the holding ``Company``
+    (optional: it may be recorded later). The clause takes the plan's sizing parameters, eligible publics and penalty,
+    the market's facilitator in charge, and runs from the notification date over the market's duration.
+
+    Returns the created ``Clause``. Raises ``NotificationError`` when the market is no longer planned or has no
+    clause to create. Call it inside a transaction (the views run in ATOMIC_REQUESTS).
+    """
+    if market.status != MarketStatus.PLANNED:
+        raise NotificationError("Ce marché n'est plus programmé : sa notification est déjà enregistrée.")
+    plan = ClausePlan.objects.filter(territory_id=market.territory_id, market=market).first()
+    form = retained_form(plan)
+    if not form:
+        raise NotificationError(
+            "Étudiez d'abord la faisabilité du marché : la forme de la clause n'est pas encore retenue."
+        )
+    if form == ClauseForm.NONE:
+        raise NotificationError(
+            "Aucune clause sociale n'a été retenue pour ce marché : il n'y a pas de clause à suivre."
+        )
+    territory_id = market.territory_id
+    market.status = MarketStatus.IN_PROGRESS
+    market.notification_date = notification_date
+    market.social_consideration = FORM_SOCIAL_CONSIDERATION[form]
+    if reference:
+        market.reference = reference
+    market.save()
+    lot = Lot.objects.create(
+        territory_id=territory_id, market=market, number=1, title=lot_title, amount_ht=market.amount_ht
+    )
+    if holder is not None:
+        LotAward.objects.create(territory_id=territory_id, lot=lot, company=holder, role=AwardRole.HOLDER)
+    end_date = None
+    if market.duration_months:
+        end_date = add_months_to_day(notification_date, market.duration_months) - timedelta(days=1)
+    clause = Clause.objects.create(
+        territory_id=territory_id,
+        lot=lot,
+        legal_basis=clause_legal_basis(form, market),
+        hours_required=hours_required,
+        sizing_method=plan.sizing_method if plan.hours is not None else SizingMethod.MANUAL,
+        sizing_amount_ht=plan.sizing_amount_ht,
+        labour_share=plan.labour_share,
+        insertion_rate=plan.insertion_rate,
+        hourly_cost=plan.hourly_cost,
+        tranche_amount=plan.tranche_amount,
+        hours_per_tranche=plan.hours_per_tranche,
+        start_date=notification_date,
+        end_date=end_date,
+        facilitator=market.facilitator,
+        penalty_per_missing_hour=plan.penalty_per_missing_hour,
+    )
+    if plan.eligible_publics:
+        criteria = EligibilityCriterion.objects.filter(territory_id=territory_id, code__in=plan.eligible_publics)
+        ClauseEligibleCriterion.objects.bulk_create(
+            ClauseEligibleCriterion(territory_id=territory_id, clause=clause, criterion=criterion)
+            for criterion in criteria
+        )
+    return clause
+
+
+def holder_company(territory, siret, name):
+    """The territory's company of ``siret`` (a valid, compact SIRET), created with ``name`` when unknown."""
+    company, _created = Company.objects.get_or_create(
+        territory=territory, siret=siret, defaults={"name": name.strip()[:200]}
+    )
+    return company

@@ -11,5 +11,6 @@ urlpatterns = [
     path("programmation/<int:pk>/modifier/", views.PlannedMarketUpdateView.as_view(), name="update"),
     path("programmation/<int:pk>/faisabilite/", views.FeasibilityView.as_view(), name="feasibility"),
     path("programmation/<int:pk>/prise-en-charge/", views.AssignView.as_view(), name="assign"),
+    path("programmation/<int:pk>/notification/", views.NotifyView.as_view(), name="notify"),
     path("parametres/parts-main-d-oeuvre/", views.LabourSharesView.as_view(), name="labour_shares"),
 ]

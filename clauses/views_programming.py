@@ -21,28 +21,37 @@ from accounts.enums import Role
 from accounts.mixins import TerritoryMixin
 from markets.enums import DEFAULT_LABOUR_SHARES, Trade
 
+from .enums import ClauseForm
 from .filters_programming import PlannedMarketFilter
+from .forms_drafting import plain
 from .forms_programming import (
     COMMUNE_DATALIST_ID,
     AssignForm,
     FeasibilityForm,
     LabourSharesForm,
+    NotificationForm,
     PlannedMarketForm,
     percent,
 )
 from .labour_shares import labour_shares
 from .models import ClausePlan, TradeLabourShare
 from .programming import (
+    NotificationError,
     can_assign,
     can_declare,
     can_edit,
+    can_notify,
     employer_counts,
+    holder_company,
     next_reference,
+    notify_planned_market,
     own_buyer,
     own_facilitator,
     planned_markets,
     reference_year,
+    retained_form,
 )
+from .sizing import format_number
 
 READERS = frozenset({Role.COORDINATOR, Role.FACILITATOR, Role.BUYER, Role.COMMITTEE})  # companies: 403
 
@@ -191,12 +200,16 @@ class PlannedMarketDetailView(PlannedMarketMixin, TemplateView):
         assign_form = None
         if membership.role == Role.COORDINATOR:
             assign_form = AssignForm(territory=self.territory, initial={"facilitator": self.market.facilitator_id})
+        form = retained_form(plan)
         return super().get_context_data(
             plan=plan,
             history=assessment_history(plan)[1:],
             can_edit=can_edit(membership, self.market),
             can_assign=can_assign(membership, self.market),
             assign_form=assign_form,
+            can_notify=can_notify(membership, self.market),
+            notifiable=bool(form) and form != ClauseForm.NONE,
+            no_clause=form == ClauseForm.NONE,
             **kwargs,
         )
 
@@ -263,6 +276,79 @@ class AssignView(PlannedMarketMixin, View):
         else:
             messages.success(request, f"Plus personne n'est en charge de « {market.reference} ».")
         return redirect(detail_url(self.territory, market.pk))
+
+
+class NotifyView(PlannedMarketMixin, FormView):
+    """« Marché notifié : créer la clause »: the planned market becomes a market in execution, its clause created
+    from the plan (form, hours, sizing, eligible publics, facilitator, penalty); the follow-up starts."""
+
+    template_name = "clauses/programming_notify.html"
+    form_class = NotificationForm
+    permission = can_notify
+
+    @cached_property
+    def plan(self):
+        return ClausePlan.objects.filter(market=self.market).first()
+
+    def get(self, request, *args, **kwargs):
+        return self.refused() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.refused() or super().post(request, *args, **kwargs)
+
+    def refused(self):
+        """A redirection with the reason when there is no clause to create (not studied, or no clause retained)."""
+        form = retained_form(self.plan)
+        if form and form != ClauseForm.NONE:
+            return None
+        messages.error(self.request, self.not_notifiable_message(form))
+        return redirect(detail_url(self.territory, self.market.pk))
+
+    @staticmethod
+    def not_notifiable_message(form):
+        if form == ClauseForm.NONE:
+            return "Aucune clause sociale n'a été retenue pour ce marché : il n'y a pas de clause à suivre."
+        return "Étudiez d'abord la faisabilité du marché : la forme de la clause n'est pas encore retenue."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "market": self.market}
+
+    def get_initial(self):
+        market, plan = self.market, self.plan
+        return {
+            "reference": market.reference,
+            "lot_title": market.object[:300],
+            "hours_required": plain(plan.hours) if plan is not None else None,
+        }
+
+    def get_context_data(self, **kwargs):
+        form = retained_form(self.plan)
+        return super().get_context_data(plan=self.plan, form_label=ClauseForm(form).label if form else "", **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        holder = form.holder
+        if holder is None and data["holder_siret"]:
+            holder = holder_company(self.territory, data["holder_siret"], data["holder_name"])
+        try:
+            clause = notify_planned_market(
+                self.market,
+                notification_date=data["notification_date"],
+                lot_title=data["lot_title"],
+                hours_required=data["hours_required"],
+                reference=data["reference"],
+                holder=holder,
+            )
+        except NotificationError as error:
+            transaction.set_rollback(True)
+            messages.error(self.request, str(error))
+            return redirect(detail_url(self.territory, self.market.pk))
+        messages.success(
+            self.request,
+            f"Le marché « {self.market.reference} » est notifié : sa clause ({clause.get_legal_basis_display()}, "
+            f"{format_number(clause.hours_required)} heures) est maintenant suivie.",
+        )
+        return redirect(self.market.get_absolute_url())
 
 
 class LabourSharesView(TerritoryMixin, FormView):

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from accounts.enums import Role
 from markets.enums import DEFAULT_LABOUR_SHARES, Trade
 from tests.authorization import FORBIDDEN, FOUND, NOT_FOUND, OK, TerritoryView, _only
-from tests.clauses.factories_programming import PlannedMarketFactory
+from tests.clauses.factories_programming import ClausePlanFactory, PlannedMarketFactory
 
 
 def build(world):
@@ -33,7 +33,18 @@ def build(world):
         territory=territory, buyer=world.other_buyer, reference="PREV-2027-001", object="Peinture de la résidence"
     )
     foreign_planned = PlannedMarketFactory(territory=world.other_territory, reference="PREV-2027-009")
+    # Studied and sized: ready to become a market in execution once notified.
+    notifiable = ClausePlanFactory(
+        territory=territory,
+        market=PlannedMarketFactory(
+            territory=territory, buyer=world.buyer, reference="PREV-2027-003", object="Entretien des plages"
+        ),
+        hours=Decimal("420"),
+    ).market
+    foreign_notifiable = ClausePlanFactory(territory=world.other_territory).market
     return SimpleNamespace(
+        notifiable=notifiable,
+        foreign_notifiable=foreign_notifiable,
         planned=planned,
         unassigned=unassigned,
         other_planned=other_planned,
@@ -71,6 +82,25 @@ def _feasibility_data(world):
     data = {f"{name}_level": "favourable" for name in ("duration", "amount", "technicality", "public")}
     data.update({f"{name}_reason": "Motif" for name in ("duration", "amount", "technicality", "public")})
     return {**data, "chosen_form": "", "choice_reason": ""}
+
+
+def _notifiable(world):
+    return {"pk": _area(world).notifiable.pk}
+
+
+def _foreign_notifiable(world):
+    return {"pk": _area(world).foreign_notifiable.pk}
+
+
+def _notification_data(world):
+    return {
+        "notification_date": "2026-10-01",
+        "reference": "2026-MAPA-017",
+        "lot_title": "Entretien des plages",
+        "hours_required": "420",
+        "holder_siret": "",
+        "holder_name": "",
+    }
 
 
 def _labour_share_data(world):
@@ -157,6 +187,29 @@ VIEWS: list[TerritoryView] = [
         method="POST",
         kwargs=_planned,
         data=lambda w: {"facilitator": ""},
+    ),
+    # Recording the notification (the clause is created): coordinators and the market's own buyer.
+    TerritoryView(
+        "programming-notify-form",
+        "programming:notify",
+        {**_only({Role.COORDINATOR: OK, Role.BUYER: OK}, FORBIDDEN), Role.COMPANY: NOT_FOUND},
+        kwargs=_notifiable,
+        foreign_kwargs=_foreign_notifiable,
+    ),
+    TerritoryView(
+        "programming-notify",
+        "programming:notify",
+        {**_only({Role.COORDINATOR: FOUND, Role.BUYER: FOUND}, FORBIDDEN), Role.COMPANY: NOT_FOUND},
+        method="POST",
+        kwargs=_notifiable,
+        foreign_kwargs=_foreign_notifiable,
+        data=_notification_data,
+    ),
+    TerritoryView(
+        "programming-notify-of-another-buyer",
+        "programming:notify",
+        {**_only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FORBIDDEN, Role.COMMITTEE: FORBIDDEN}, NOT_FOUND)},
+        kwargs=lambda w: {"pk": _area(w).other_planned.pk},
     ),
     TerritoryView(
         "programming-labour-shares-form", "programming:labour_shares", _only({Role.COORDINATOR: OK}, FORBIDDEN)

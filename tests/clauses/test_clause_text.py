@@ -138,6 +138,26 @@ def test_no_clause_justifies_the_exception(plan):
     assert text.gaps == ()
 
 
+def test_below_the_eu_threshold_no_clause_is_not_presented_as_an_exception(plan):
+    plan.chosen_form = ClauseForm.NONE
+    plan.duration_level = FeasibilityLevel.UNFAVOURABLE
+    plan.market.amount_ht = Decimal("150000")  # green spaces of a commune: under 216,000 €
+    body = draft_clause_text(plan).plain_text()
+    assert "Par exception" not in body and "rapport de présentation" not in body
+    assert f"inférieur au seuil européen (216{NNBSP}000 € HT)" in body
+    assert "ne lui impose pas de condition d'exécution à caractère social" in body
+    plan.market.amount_ht = Decimal("216000")
+    body = draft_clause_text(plan).plain_text()
+    assert "Par exception à l'article L2112-2-1-1" in body and "rapport de présentation" in body
+
+
+def test_the_award_criterion_cites_the_regulatory_article_that_names_it(plan):
+    for form in (ClauseForm.AWARD_CRITERION, ClauseForm.CONDITION_AND_CRITERION):
+        body = _text(plan, form).plain_text()
+        assert "articles L2152-7 et R2152-7 du code de la commande publique" in body
+        assert "Performance en matière d'insertion professionnelle des publics en difficulté" in body
+
+
 def test_recommended_form_when_none_is_chosen_then_the_execution_condition(plan):
     plan.chosen_form = ""
     plan.recommended_form = ClauseForm.RESERVED_SIAE

@@ -7,6 +7,7 @@ import pytest
 from clauses.enums import ClauseForm, FeasibilityLevel
 from clauses.feasibility import (
     EU_THRESHOLD_SERVICES,
+    EU_THRESHOLD_SERVICES_CENTRAL,
     EU_THRESHOLD_WORKS,
     LARGE_AMOUNT,
     MIN_RESERVED_EMPLOYERS,
@@ -15,7 +16,7 @@ from clauses.feasibility import (
     eu_threshold,
     recommend_form,
 )
-from markets.enums import Trade
+from markets.enums import BuyerKind, Trade
 
 F, M, U = FeasibilityLevel.FAVOURABLE, FeasibilityLevel.MARGINAL, FeasibilityLevel.UNFAVOURABLE
 ENOUGH = MIN_RESERVED_EMPLOYERS
@@ -53,6 +54,24 @@ def test_eu_threshold_depends_on_works_or_services():
     assert eu_threshold(Trade.PAINTING) == EU_THRESHOLD_WORKS
     assert eu_threshold(Trade.CLEANING) == EU_THRESHOLD_SERVICES
     assert eu_threshold("") == EU_THRESHOLD_SERVICES
+
+
+def test_eu_thresholds_are_those_of_2026_2027():
+    # Delegated Regulation (EU) 2025/2152, annexe 2 of the code de la commande publique since 1 January 2026.
+    assert Decimal("5404000") == EU_THRESHOLD_WORKS
+    assert Decimal("216000") == EU_THRESHOLD_SERVICES
+    assert Decimal("140000") == EU_THRESHOLD_SERVICES_CENTRAL
+
+
+def test_supplies_and_services_of_the_state_have_the_lower_central_threshold():
+    assert eu_threshold(Trade.CLEANING, BuyerKind.STATE) == EU_THRESHOLD_SERVICES_CENTRAL
+    assert eu_threshold(Trade.CLEANING, BuyerKind.MUNICIPALITY) == EU_THRESHOLD_SERVICES
+    assert eu_threshold(Trade.ROADS, BuyerKind.STATE) == EU_THRESHOLD_WORKS
+    # 150,000 € of cleaning without local public: above the State's threshold, under a commune's one.
+    state = recommend(public=U, amount_ht=Decimal("150000"), trade=Trade.CLEANING, buyer_kind=BuyerKind.STATE)
+    assert state.form == ClauseForm.EXECUTION_CONDITION and "140\u202f000 € HT" in text(state)
+    commune = recommend(public=U, amount_ht=Decimal("150000"), trade=Trade.CLEANING, buyer_kind=BuyerKind.MUNICIPALITY)
+    assert commune.form == ClauseForm.AWARD_CRITERION
 
 
 # --- 1. Too short ---------------------------------------------------------------------------------------------------

@@ -8,25 +8,29 @@ import pytest
 from django.urls import reverse
 
 from accounts.enums import Role
-from clauses.enums import ClauseForm
+from clauses.enums import ClauseForm, LegalBasis, SizingMethod
 from clauses.filters_programming import quarter_bounds, quarter_choices
-from clauses.models import ClausePlan, TradeLabourShare
+from clauses.models import Clause, ClausePlan, TradeLabourShare
 from clauses.programming import (
+    NotificationError,
     can_assign,
     can_declare,
     can_edit,
+    clause_legal_basis,
     employer_counts,
     next_reference,
+    notify_planned_market,
     planned_markets,
 )
 from facilitators.enums import InclusionEmployerKind, Sector
 from facilitators.models import InclusionEmployerSector
-from markets.enums import MarketStatus, Trade
+from markets.enums import AwardRole, MarketStatus, SocialConsideration, Trade
 from markets.models import Market
+from tests.clauses.factories import EligibilityCriterionFactory
 from tests.clauses.factories_programming import ClausePlanFactory, PlannedMarketFactory
 from tests.conftest import make_member
 from tests.facilitators.factories import FacilitatorFactory, InclusionEmployerFactory
-from tests.markets.factories import BuyerFactory, MarketFactory
+from tests.markets.factories import BuyerFactory, CompanyFactory, MarketFactory
 from tests.territories.factories import CommuneFactory
 
 pytestmark = pytest.mark.django_db
@@ -535,6 +539,7 @@ def test_every_programming_page_renders_for_a_coordinator(client, territory, set
         ("detail", {"pk": market.pk}),
         ("update", {"pk": market.pk}),
         ("feasibility", {"pk": market.pk}),
+        ("notify", {"pk": market.pk}),
         ("labour_shares", {}),
     ]:
         checked(client.get(url(name, **kwargs)))
@@ -548,3 +553,203 @@ def test_an_empty_pipeline_says_so(client, territory, buyer_member):
     html = checked(client.get(url("list")))
     assert "Aucun marché à venir n'est encore déclaré par votre organisation." in html
     assert url("create") in html
+
+
+# --- A planned market notified: its clause is created from the plan and followed -------------------------------------
+
+
+def sized_plan(territory, buyer, facilitator=None, **overrides):
+    """A planned market studied and sized (12 months, 1,000,000 € of green spaces), its text parameters set."""
+    EligibilityCriterionFactory(territory=territory, code="rsa", label="Allocataire du RSA")
+    EligibilityCriterionFactory(territory=territory, code="qpv", label="Résident d'un QPV")
+    EligibilityCriterionFactory(territory=territory, code="senior", label="Demandeur d'emploi de plus de 50 ans")
+    market = PlannedMarketFactory(
+        territory=territory,
+        buyer=buyer,
+        facilitator=facilitator,
+        amount_ht=Decimal("1000000"),
+        expected_tender_date=datetime.date(2026, 9, 1),
+        object="Entretien des espaces verts du lido",
+    )
+    values = {
+        "sizing_method": SizingMethod.LABOUR_SHARE,
+        "sizing_amount_ht": Decimal("1000000"),
+        "labour_share": Decimal("0.5"),
+        "insertion_rate": Decimal("0.05"),
+        "hourly_cost": Decimal("30"),
+        "hours": Decimal("833"),
+        "sizing_working": "1 000 000 € × 50 % × 5 % ÷ 30 €/h = 833 h",
+        "eligible_publics": ["rsa", "qpv"],
+        "penalty_per_missing_hour": Decimal("45"),
+        **overrides,
+    }
+    return ClausePlanFactory(territory=territory, market=market, **values)
+
+
+def test_a_notified_planned_market_becomes_a_market_followed_with_its_clause_from_the_plan(territory, buyer):
+    facilitator = FacilitatorFactory(territory=territory, first_name="Inès", last_name="Roux")
+    plan = sized_plan(territory, buyer, facilitator)
+    holder = CompanyFactory(territory=territory, name="Verts Jardins")
+
+    clause = notify_planned_market(
+        plan.market,
+        notification_date=datetime.date(2026, 10, 15),
+        lot_title="Lot unique — espaces verts",
+        hours_required=Decimal("833"),
+        reference="2026-AO-042",
+        holder=holder,
+    )
+
+    market = Market.objects.get(pk=plan.market.pk)
+    assert market.status == MarketStatus.IN_PROGRESS
+    assert market.notification_date == datetime.date(2026, 10, 15)
+    assert market.reference == "2026-AO-042"
+    assert market.social_consideration == SocialConsideration.SOCIAL_CLAUSE
+    lot = market.lots.get()
+    assert lot.title == "Lot unique — espaces verts" and lot.amount_ht == Decimal("1000000")
+    assert list(lot.awards.values_list("company__name", "role")) == [("Verts Jardins", AwardRole.HOLDER)]
+    assert clause.lot == lot
+    # 1 M€ of services of a commune (above 216,000 €), tendered after 22 August 2026: the mandatory condition.
+    assert clause.legal_basis == LegalBasis.MANDATORY_CONDITION
+    assert clause.hours_required == Decimal("833")
+    assert (clause.labour_share, clause.insertion_rate, clause.hourly_cost) == (
+        Decimal("0.5"),
+        Decimal("0.05"),
+        Decimal("30"),
+    )
+    assert clause.sizing_method == SizingMethod.LABOUR_SHARE and clause.sizing_amount_ht == Decimal("1000000")
+    assert clause.facilitator == facilitator and clause.penalty_per_missing_hour == Decimal("45")
+    assert clause.start_date == datetime.date(2026, 10, 15) and clause.end_date == datetime.date(2027, 10, 14)
+    assert sorted(clause.eligible_criteria.values_list("criterion__code", flat=True)) == ["qpv", "rsa"]
+    assert not planned_markets(make_member(territory, Role.COORDINATOR)).filter(pk=market.pk).exists()
+
+
+def test_the_legal_basis_follows_the_form_retained_and_the_mandatory_condition_above_the_threshold(territory, buyer):
+    market = PlannedMarketFactory(
+        territory=territory, buyer=buyer, trade=Trade.STRUCTURAL_WORKS, amount_ht=Decimal("6000000")
+    )
+    market.expected_tender_date = datetime.date(2026, 9, 1)
+    assert clause_legal_basis(ClauseForm.EXECUTION_CONDITION, market) == LegalBasis.MANDATORY_CONDITION
+    assert clause_legal_basis(ClauseForm.CONDITION_AND_CRITERION, market) == LegalBasis.MANDATORY_CONDITION
+    market.expected_tender_date = datetime.date(2026, 8, 21)  # launched before the obligation
+    assert clause_legal_basis(ClauseForm.EXECUTION_CONDITION, market) == LegalBasis.EXECUTION_CONDITION
+    market.expected_tender_date = datetime.date(2026, 9, 1)
+    market.amount_ht = Decimal("5403999")  # works: under 5,404,000 €
+    assert clause_legal_basis(ClauseForm.EXECUTION_CONDITION, market) == LegalBasis.EXECUTION_CONDITION
+    assert clause_legal_basis(ClauseForm.AWARD_CRITERION, market) == LegalBasis.AWARD_CRITERION
+    assert clause_legal_basis(ClauseForm.RESERVED_SIAE, market) == LegalBasis.RESERVED_SIAE
+    assert clause_legal_basis(ClauseForm.RESERVED_DISABILITY, market) == LegalBasis.RESERVED_DISABILITY
+
+
+@pytest.mark.parametrize(
+    ("chosen", "recommended", "message"),
+    [
+        (ClauseForm.NONE, ClauseForm.NONE, "Aucune clause sociale n'a été retenue"),
+        ("", "", "Étudiez d'abord la faisabilité"),
+    ],
+)
+def test_no_clause_is_created_without_a_retained_form(territory, buyer, chosen, recommended, message):
+    plan = sized_plan(territory, buyer, chosen_form=chosen, recommended_form=recommended)
+    with pytest.raises(NotificationError, match=message):
+        notify_planned_market(
+            plan.market, notification_date=datetime.date(2026, 10, 1), lot_title="Lot", hours_required=Decimal("1")
+        )
+    assert Market.objects.get(pk=plan.market.pk).status == MarketStatus.PLANNED
+    assert not Clause.objects.exists()
+
+
+def notification_data(**overrides):
+    return {
+        "notification_date": "2026-10-15",
+        "reference": "2026-AO-042",
+        "lot_title": "Lot unique — espaces verts",
+        "hours_required": "900",
+        "holder_siret": "",
+        "holder_name": "",
+        **overrides,
+    }
+
+
+def test_the_buyer_records_the_notification_and_follows_the_clause(client, territory, buyer_member, buyer):
+    plan = sized_plan(territory, buyer, chosen_form=ClauseForm.AWARD_CRITERION, choice_reason="Peu de public.")
+    client.force_login(buyer_member.user)
+    html = checked(client.get(url("detail", pk=plan.market.pk)))
+    assert url("notify", pk=plan.market.pk) in html and "Marché notifié : créer la clause" in html
+
+    html = checked(client.get(url("notify", pk=plan.market.pk)))
+    assert 'value="833"' in html and 'value="Entretien des espaces verts du lido"' in html
+    assert "Critère d&#x27;attribution (L2152-7)" in html
+
+    response = client.post(
+        url("notify", pk=plan.market.pk),
+        notification_data(holder_siret="732 829 320 00074", holder_name="Verts Jardins"),
+        follow=True,
+    )
+    market = Market.objects.get(pk=plan.market.pk)
+    assert response.redirect_chain[-1][0] == market.get_absolute_url()
+    html = response.content.decode()
+    assert "est notifié" in html and "900 heures" in html
+    clause = Clause.objects.get(lot__market=market)
+    assert clause.legal_basis == LegalBasis.AWARD_CRITERION and clause.hours_required == Decimal("900")
+    assert market.social_consideration == SocialConsideration.SOCIAL_CRITERION
+    holder = market.lots.get().awards.get().company
+    assert (holder.name, holder.siret, holder.territory) == ("Verts Jardins", "73282932000074", territory)
+    # Out of the pipeline, into the markets followed.
+    assert market.reference not in client.get(url("list")).content.decode()
+    assert "2026-AO-042" in client.get(reverse("clauses:market_list", kwargs={"territory_code": "34"})).content.decode()
+    assert client.get(url("notify", pk=market.pk)).status_code == 404  # no longer a planned market
+
+
+def test_a_known_holder_is_found_by_its_siret(client, territory, buyer_member, buyer):
+    plan = sized_plan(territory, buyer)
+    company = CompanyFactory(territory=territory, name="Verts Jardins", siret="73282932000074")
+    client.force_login(buyer_member.user)
+    client.post(url("notify", pk=plan.market.pk), notification_data(holder_siret="73282932000074"))
+    assert plan.market.lots.get().awards.get().company == company
+
+
+def test_an_invalid_notification_is_shown_again_in_french_with_what_was_typed(client, territory, buyer_member, buyer):
+    plan = sized_plan(territory, buyer)
+    PlannedMarketFactory(territory=territory, buyer=buyer, reference="2026-AO-001")
+    client.force_login(buyer_member.user)
+    response = client.post(
+        url("notify", pk=plan.market.pk),
+        notification_data(
+            notification_date="2099-01-01",
+            reference="2026-AO-001",
+            hours_required="beaucoup",
+            holder_siret="35600000000048",
+            lot_title="Lot 3 — tonte",
+        ),
+    )
+    html = checked(response)
+    assert "La notification n'est pas enregistrée" in html
+    assert "La date de notification ne peut pas être postérieure à aujourd&#x27;hui." in html
+    assert "Le donneur d&#x27;ordre a déjà un marché de référence « 2026-AO-001 »." in html
+    assert "Écrivez un nombre d&#x27;heures, par exemple 840." in html
+    assert "Aucune entreprise n&#x27;a ce SIRET dans la coordination : indiquez sa raison sociale" in html
+    assert 'value="Lot 3 — tonte"' in html and 'value="beaucoup"' in html
+    response = client.post(url("notify", pk=plan.market.pk), notification_data(holder_siret="123"))
+    assert "n&#x27;est pas valide" in checked(response)
+    response = client.post(url("notify", pk=plan.market.pk), notification_data(holder_name="Verts Jardins"))
+    assert "Indiquez le SIRET du titulaire « Verts Jardins »." in checked(response)
+    assert Market.objects.get(pk=plan.market.pk).status == MarketStatus.PLANNED and not Clause.objects.exists()
+
+
+def test_a_market_without_clause_retained_says_so_and_creates_nothing(client, territory, buyer_member, buyer):
+    plan = sized_plan(territory, buyer, chosen_form=ClauseForm.NONE, recommended_form=ClauseForm.NONE)
+    client.force_login(buyer_member.user)
+    html = checked(client.get(url("detail", pk=plan.market.pk)))
+    assert 'id="notify-no-clause"' in html and url("notify", pk=plan.market.pk) not in html
+    response = client.post(url("notify", pk=plan.market.pk), notification_data(), follow=True)
+    assert "Aucune clause sociale n&#x27;a été retenue" in response.content.decode()
+    assert Market.objects.get(pk=plan.market.pk).status == MarketStatus.PLANNED and not Clause.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.FACILITATOR, Role.COMMITTEE])
+def test_only_coordinators_and_the_buyer_record_the_notification(client, territory, buyer, role):
+    plan = sized_plan(territory, buyer)
+    client.force_login(make_member(territory, role).user)
+    assert url("notify", pk=plan.market.pk) not in checked(client.get(url("detail", pk=plan.market.pk)))
+    assert client.post(url("notify", pk=plan.market.pk), notification_data()).status_code == 403
+    assert not Clause.objects.exists()
