@@ -295,7 +295,8 @@ class HoursImportConfirmView(ImportJobMixin, View):
         if job.status != ImportJobStatus.READY or not job.valid_rows:
             messages.error(request, "Cet import ne peut plus être confirmé.")
             return HttpResponseRedirect(job_url(self.territory, job))
-        report = {**job.report, "confirmed_by": request.user.pk}
+        # confirmed_at: when the writing was asked for (the stale-job sweep's clock for an IMPORTING job).
+        report = {**job.report, "confirmed_by": request.user.pk, "confirmed_at": timezone.now().isoformat()}
         claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.READY).update(
             status=ImportJobStatus.IMPORTING, progress=0, report=report
         )

@@ -156,7 +156,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clauses.tasks_privacy.anonymise_inactive_participants",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Long jobs (imports, bilans) left "en cours" by a worker that died (OOM, deploy): mark them failed.
+    "sweep-stale-jobs": {
+        "task": "observatory.tasks_maintenance.sweep_stale_jobs",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+# A job still pending or running after this many minutes was lost with its worker: the sweep above marks it failed
+# (nothing was written: each job writes in one transaction) and a bilan may be re-run. Keep each value well above
+# its task's longest run (a bilan's build is killed after 16 minutes).
+STALE_JOB_MINUTES = {"hours_import": 30, "decp_import": 30, "report": 30}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

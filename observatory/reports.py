@@ -14,17 +14,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .charts import MASK_LABEL, format_value, render_chart
 from .enums import ReportPeriodKind, ReportStatus
-from .indicators import Period, compute_indicators, partners_involved
-from .models import CommitteeMeeting, Report
+from .indicators import Period, Row, compute_indicators, held_meetings, partners_involved, rate
+from .models import Report
 
-# A bilan pending or running for longer than this is considered lost (a worker died with it): it may be re-run.
-STALE_AFTER = timedelta(minutes=30)
 RUNNING_STATUSES = (ReportStatus.PENDING, ReportStatus.RUNNING)
 RERUNNABLE_STATUSES = (ReportStatus.FAILED, ReportStatus.DONE)
 # A bar chart of a breakdown draws at most this many rows (the largest); its table lists every row.
@@ -40,6 +38,20 @@ METHODOLOGY_CONFIDENTIALITY = (
     "Secret statistique : toute case qui repose sur moins de 5 participants est masquée et affichée « < 5 ». Lorsque "
     "le total d'une ligne ou d'une colonne permettrait de retrouver une case masquée par différence, une seconde case "
     "est masquée à son tour. Aucune donnée nominative ne figure dans ce bilan."
+)
+# The tables naming organisations list, in the PDF, their ``PDF_TOP_ROWS`` rows with the most hours achieved and one
+# row « Autres … » for the rest (the page and its XLSX export keep every row).
+PDF_TOP_ROWS = 25
+PDF_LIMITED_TABLES = {
+    "hours_by_buyer": ("donneurs d'ordre", "Autres donneurs d'ordre", "regroupés"),
+    "hours_by_company": ("entreprises", "Autres entreprises", "regroupées"),
+}
+METHODOLOGY_TOP_ROWS = (
+    f"Tableaux par donneur d'ordre et par entreprise : le bilan en liste les {PDF_TOP_ROWS} qui ont le plus d'heures "
+    "réalisées sur la période, par ordre décroissant ; les autres, lignes masquées comprises, sont regroupés sur une "
+    "ligne « Autres … » (heures du total moins celles des lignes listées ; son nombre de participants n'est pas "
+    "donné, une personne pouvant travailler pour plusieurs). La liste complète, par ordre alphabétique, est dans "
+    "l'observatoire et son export XLSX."
 )
 METHODOLOGY_HOURS = (
     "Heures réalisées : heures d'insertion comptabilisées, c'est-à-dire déclarées dans un relevé mensuel validé par le "
@@ -62,12 +74,26 @@ def is_running(report):
     return report.status in RUNNING_STATUSES
 
 
+def stale_after():
+    """A bilan pending or running for longer than this is lost (a worker died with it): it may be re-run, and the
+    sweep (``observatory.tasks_maintenance``) marks it failed. ``settings.STALE_JOB_MINUTES["report"]``."""
+    return timedelta(minutes=settings.STALE_JOB_MINUTES["report"])
+
+
 def is_stale(report, now=None):
-    """Pending or running for too long: its worker was lost; a re-run is allowed."""
+    """Pending or running for too long: its worker was lost; a re-run is allowed. Same rule as ``stale_q``."""
     if not is_running(report):
         return False
     since = report.started_at or report.requested_at
-    return since is not None and since < (now or timezone.now()) - STALE_AFTER
+    return since is not None and since < (now or timezone.now()) - stale_after()
+
+
+def stale_q(now=None):
+    """``is_stale`` as a filter, for the sweep's compare-and-set update."""
+    cutoff = (now or timezone.now()) - stale_after()
+    return Q(status__in=RUNNING_STATUSES) & (
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, requested_at__lt=cutoff)
+    )
 
 
 def can_rerun(report, now=None):
@@ -144,14 +170,26 @@ def _row_context(row, columns):
     return {"label": row.label, "cells": _cells(row, columns)}
 
 
+def figure_ratio(figure):
+    """A rate's numerator and denominator as a reader reads them: « Heures réalisées : 57 793 h ; heures exigées :
+    81 937,6 h ». Empty for a masked figure or a figure that is not a rate."""
+    if figure.masked or figure.numerator is None or figure.denominator is None:
+        return ""
+    numerator = format_value(figure.numerator, figure.numerator_unit)
+    denominator = format_value(figure.denominator, figure.denominator_unit)
+    if not figure.numerator_label:
+        return f"{numerator} sur {denominator}"
+    denominator_label = figure.denominator_label[0].lower() + figure.denominator_label[1:]
+    return f"{figure.numerator_label} : {numerator} ; {denominator_label} : {denominator}"
+
+
 def _figure_context(figure):
     return {
         "key": figure.key,
         "label": figure.label,
         "value": format_value(figure.value, figure.unit, masked=figure.masked),
         "definition": figure.definition,
-        "numerator": None if figure.numerator is None else format_value(figure.numerator, masked=figure.masked),
-        "denominator": None if figure.denominator is None else format_value(figure.denominator, masked=figure.masked),
+        "ratio": figure_ratio(figure),
     }
 
 
@@ -174,7 +212,52 @@ def chart_table(table):
     return replace(table, rows=largest, title=f"{table.title} — les {CHART_MAX_BARS} premiers")
 
 
-def _table_context(table, chart):
+def _difference(total, rows, key):
+    values = [total.values.get(key), *(row.values.get(key) for row in rows)]
+    if any(not isinstance(value, (int, Decimal)) for value in values):
+        return None
+    return values[0] - sum(values[1:])
+
+
+def top_rows(table, limit=None):
+    """``table`` as the PDF prints it. A table naming organisations (``PDF_LIMITED_TABLES``) with more than ``limit``
+    rows keeps its ``limit`` unmasked rows with the most hours achieved, largest first, then one row « Autres … (n) »
+    for the others (masked rows included): hours of the total minus those listed, no participant count. Returns
+    ``(table, note)``; ``note`` is the French sentence saying so ("" when the table is printed whole)."""
+    limit = PDF_TOP_ROWS if limit is None else limit
+    if table.key not in PDF_LIMITED_TABLES or len(table.rows) <= limit + 1:
+        return table, ""
+    noun, others_label, grouped = PDF_LIMITED_TABLES[table.key]
+
+    def achieved(row):
+        value = row.values.get("hours_achieved")
+        return value if isinstance(value, (int, Decimal)) else -1
+
+    ranked = sorted((row for row in table.rows if not row.masked), key=lambda row: (-achieved(row), row.label.lower()))
+    top = ranked[:limit]
+    rest = len(table.rows) - len(top)
+    total = table.total
+    required = None if total is None or total.masked else _difference(total, top, "hours_required")
+    hours = None if total is None or total.masked else _difference(total, top, "hours_achieved")
+    others = Row(
+        label=f"{others_label} ({rest})",
+        key="others",
+        values={
+            "hours_required": required,
+            "hours_achieved": hours,
+            "completion_rate": rate(hours, required) if hours is not None else None,
+            "participants": None,
+        },
+        masked=total is not None and total.masked,
+    )
+    note = (
+        f"Les {len(top)} {noun} qui ont le plus d'heures réalisées sur la période ; les {rest} autres sont {grouped} "
+        f"sur la dernière ligne. La liste complète est dans l'observatoire (export XLSX)."
+    )
+    return replace(table, rows=[*top, others]), note
+
+
+def _table_context(table, chart, note=""):
     return {
         "key": table.key,
         "title": table.title,
@@ -185,16 +268,18 @@ def _table_context(table, chart):
         if table.total is None
         else {"label": table.total.label, "cells": _cells(table.total, table.columns)},
         "chart": chart,
+        "limited": note,
     }
 
 
 def committee_activity(territory, start, end, indicators=None):
-    """The committee's meetings in [start, end] (with their attendance), their number and the partners involved.
+    """The committee's meetings held in [start, end] (with their attendance), their number and the partners involved.
 
-    The number of meetings is the indicator's (``committee_meetings``) when ``indicators`` holds it.
+    A held meeting is ``observatory.indicators.held_meetings``'s (the indicator's and the committee page's
+    definition): the list and its count match the key figure ``committee_meetings``.
     """
     meetings = list(
-        CommitteeMeeting.objects.in_territory(territory)
+        held_meetings([territory.pk])
         .filter(date__gte=start, date__lte=end)
         .annotate(attendance_count=Count("attendance"))
         .order_by("date", "pk")
@@ -236,13 +321,15 @@ def _build_pdf(report, progress):
     drawn = [table for table in indicators.tables if table.chart]
     done = 0
     for table in indicators.tables:
+        printed, note = top_rows(table)
         chart = None
         if table.chart and table.rows:
-            svg = render_chart(chart_table(table))
+            drawn_rows = [row for row in printed.rows if row.key != "others"]
+            svg = render_chart(chart_table(replace(printed, rows=drawn_rows)))
             chart = _svg_data_uri(svg) if svg else None
             done += 1
             progress(40 + 30 * done // max(len(drawn), 1), "Dessin des graphiques")
-        tables.append(_table_context(table, chart))
+        tables.append(_table_context(printed, chart, note))
 
     progress(70, "Mise en page du PDF")
     author = report.requested_by
@@ -260,6 +347,7 @@ def _build_pdf(report, progress):
             "not_additive": METHODOLOGY_NOT_ADDITIVE,
             "confidentiality": METHODOLOGY_CONFIDENTIALITY,
             "hours": METHODOLOGY_HOURS,
+            "top_rows": METHODOLOGY_TOP_ROWS,
         },
         "mask": MASK_LABEL,
     }

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from . import tasks_maintenance  # noqa: F401 - registers the sweep of lost jobs (autodiscovery reads tasks.py)
 from .enums import ReportStatus
 from .models import Report
 from .reports import build_report_pdf
