@@ -72,8 +72,8 @@ def can_edit(membership, market):
     if membership.role == Role.COORDINATOR:
         return True
     if membership.role == Role.BUYER:
-        buyer = own_buyer(membership)
-        return buyer is not None and buyer.pk == market.buyer_id
+        member = getattr(membership, "buyer_member", None)
+        return member is not None and member.buyer_id == market.buyer_id
     if membership.role == Role.FACILITATOR:
         facilitator = own_facilitator(membership)
         return facilitator is not None and market.facilitator_id == facilitator.pk

@@ -3,9 +3,10 @@
 The hours are computed by ``clauses.sizing``, the default labour shares come from ``clauses.labour_shares`` and the
 text from ``clauses.clause_text``; these views read the forms, save the ClausePlan and render.
 
-Who may do what, on a planned market (status « programmé »): the buyer its own ones (another buyer's is a 404),
-coordinators and facilitators every one of the territory; the committee reads (a POST is a 403); companies never see
-a tender in preparation (403).
+Who may do what, on a planned market (status « programmé »): the same rules as the programming pages
+(``clauses.programming``): the buyer sees its own ones (another buyer's is a 404), coordinators, facilitators and the
+committee every one of the territory; coordinators, the buyer and the facilitator in charge change them (others get a
+403 on a POST); companies never see a tender in preparation (403).
 """
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.views.generic import TemplateView, View
 
 from accounts.enums import Role
 from accounts.mixins import TerritoryMixin
-from markets.enums import MarketStatus, Trade
+from markets.enums import Trade
 from markets.models import Market
 
 from .clause_text import draft_clause_text, eligible_publics
@@ -27,14 +28,9 @@ from .enums import ExecutionMode, SizingMethod
 from .forms_drafting import ClauseTextForm, SizingForm, as_percent, hours_label, plain
 from .labour_shares import labour_share_for, labour_shares
 from .models import ClausePlan, EligibilityCriterion
+from .programming import can_edit, planned_markets
 
 READER_ROLES = frozenset({Role.COORDINATOR, Role.FACILITATOR, Role.BUYER, Role.COMMITTEE})
-EDITOR_ROLES = frozenset({Role.COORDINATOR, Role.FACILITATOR, Role.BUYER})
-
-
-def planned_markets(membership):
-    """The planned markets a member may see (the buyer: its own ones)."""
-    return Market.objects.visible_to(membership).filter(status=MarketStatus.PLANNED)
 
 
 class CalculatorView(TerritoryMixin, TemplateView):
@@ -81,7 +77,8 @@ class PlannedMarketMixin(TerritoryMixin):
             )
             .get_visible_or_404(membership, pk=kwargs["pk"])
         )
-        if request.method == "POST" and membership.role not in EDITOR_ROLES:
+        self.can_edit = can_edit(membership, self.market)
+        if request.method == "POST" and not self.can_edit:
             raise PermissionDenied("Vous pouvez consulter cette page, pas la modifier.")
         self.plan = ClausePlan.objects.in_territory(request.territory).filter(market=self.market).first()
         return super().dispatch(request, *args, **kwargs)
@@ -96,9 +93,7 @@ class PlannedMarketMixin(TerritoryMixin):
         return self.plan
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            market=self.market, plan=self.plan, can_edit=self.membership.role in EDITOR_ROLES, **kwargs
-        )
+        return super().get_context_data(market=self.market, plan=self.plan, can_edit=self.can_edit, **kwargs)
 
 
 class SizingView(PlannedMarketMixin, TemplateView):

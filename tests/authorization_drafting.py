@@ -1,8 +1,10 @@
 """Authorization table of the « drafting » area (sizing calculator, sizing and clause text of planned markets): see
 ``tests/authorization.py``.
 
-On a planned market: the buyer its own ones (another buyer's is a 404), coordinators and facilitators every one of the
-territory, the committee reads (GET) but never writes (POST 403), companies never (403).
+On a planned market: the buyer its own ones (another buyer's is a 404), coordinators, facilitators and the committee
+every one of the territory; coordinators, the buyer and the facilitator in charge write (``planned`` is in the
+facilitator member's charge, ``other_planned`` in nobody's: a POST there is a 403 for the facilitator); companies
+never (403).
 """
 
 from decimal import Decimal
@@ -20,8 +22,9 @@ EDITORS = {Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND, Role.BUYER: FOUND}
 def build(world):
     """Objects this area's views need, reachable as ``world.areas["drafting"]``."""
 
-    def planned(territory, buyer, reference):
+    def planned(territory, buyer, reference, facilitator=None):
         return MarketFactory(
+            facilitator=facilitator,
             territory=territory,
             buyer=buyer,
             reference=reference,
@@ -33,7 +36,7 @@ def build(world):
         )
 
     return SimpleNamespace(
-        planned=planned(world.territory, world.buyer, "SETE-2027-PROG"),
+        planned=planned(world.territory, world.buyer, "SETE-2027-PROG", world.members[Role.FACILITATOR].facilitator),
         other_planned=planned(world.territory, world.other_buyer, "HH-2027-PROG"),
         foreign_planned=MarketFactory(
             territory=world.other_territory, reference="VO-2027-PROG", status=MarketStatus.PLANNED
@@ -78,7 +81,7 @@ def _planned_views(prefix, url_name, *, method="GET", data=None):
         own, others = _only(READERS, FORBIDDEN), _only({Role.BUYER: NOT_FOUND, Role.COMPANY: FORBIDDEN}, OK)
     else:
         own = _only(EDITORS, FORBIDDEN)
-        others = _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND, Role.BUYER: NOT_FOUND}, FORBIDDEN)
+        others = _only({Role.COORDINATOR: FOUND, Role.BUYER: NOT_FOUND}, FORBIDDEN)
     extra = {"method": method, "data": data} if data else {"method": method}
     return [
         TerritoryView(prefix, url_name, own, kwargs=_planned, foreign_kwargs=_foreign, **extra),
