@@ -118,6 +118,9 @@ def _date_filter(label, help_text=""):
     )
 
 
+YEAR_ONLY_REMOVED = ("quarter", "start", "end")
+
+
 class IndicatorFilter(django_filters.FilterSet):
     """The territory observatory's filters. Build it with ``territories`` (the territories the figures cover)."""
 
@@ -180,10 +183,16 @@ class IndicatorFilter(django_filters.FilterSet):
             "facilitator",
         ]
 
-    def __init__(self, data=None, *args, territories=(), **kwargs):
+    def __init__(self, data=None, *args, territories=(), confidential=False, **kwargs):
         kwargs.setdefault("queryset", Clause.objects.none())
         super().__init__(data, *args, **kwargs)
         self.territories = list(territories)
+        self.confidential = confidential
+        if confidential:
+            # Statistical confidentiality: masked views read whole calendar years only. Hours add up across periods,
+            # so a quarter or a custom range next to its year would reveal a masked month by subtraction.
+            for name in YEAR_ONLY_REMOVED:
+                self.filters.pop(name, None)
         if "public" in self.filters:
             self.filters["public"].extra["choices"] = criterion_choices(self.territories)
         self.filters["year"].extra["initial"] = timezone.localdate().year

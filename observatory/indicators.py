@@ -12,7 +12,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
 
 from clauses.enums import (
     ContractKind,
@@ -147,6 +148,10 @@ class Figure:
     participants: int | None = None
     masked: bool = False
     counts: tuple = ()  # other numbers of people the figure reveals (a rate's numerator): masked too when 1 to 4
+    numerator_label: str = ""  # French: what the numerator counts (« Heures réalisées »)
+    numerator_unit: str = ""
+    denominator_label: str = ""
+    denominator_unit: str = ""
 
 
 @dataclass
@@ -216,6 +221,9 @@ class Definition:
     unit: str
     text: str  # French: what is counted
     kind: str = "figure"  # "figure" | "table"
+    # For a rate or a ratio: what its numerator and denominator count, (French label, unit) each.
+    numerator: tuple = ()
+    denominator: tuple = ()
 
 
 GENERAL_RULES = [
@@ -307,6 +315,8 @@ _D = [
         PERCENT,
         "Heures réalisées ÷ heures exigées de la période, en pourcentage (numérateur : heures réalisées ; "
         "dénominateur : heures exigées). Sans objet quand aucune heure n'est exigée.",
+        numerator=("Heures réalisées", HOURS),
+        denominator=("Heures exigées", HOURS),
     ),
     Definition(
         "fte",
@@ -325,6 +335,8 @@ _D = [
         "Heures par participant",
         HOURS,
         "Heures réalisées ÷ participants de la période.",
+        numerator=("Heures réalisées", HOURS),
+        denominator=("Participants", COUNT),
     ),
     Definition(
         "sustainable_employment_rate",
@@ -334,12 +346,16 @@ _D = [
         "est un emploi durable (CDI, CDD ou intérim de 6 mois ou plus, emploi public, création d'entreprise). "
         "Dénominateur : participants ayant au moins une sortie connue (situation renseignée, autre que « inconnue ») "
         "constatée pendant la période. Avec des filtres : participants ayant une mise en emploi qui y répond.",
+        numerator=("Participants en emploi durable", COUNT),
+        denominator=("Participants ayant une sortie connue", COUNT),
     ),
     Definition(
         "committee_meetings",
         "Réunions du comité",
         COUNT,
-        "Réunions du comité départemental datées dans la période (non filtrées).",
+        "Réunions du comité départemental tenues pendant la période : datées dans la période et au plus tard "
+        "aujourd'hui (une réunion à venir n'est pas comptée ; non filtrées). Le même nombre que les réunions tenues "
+        "de la page du comité.",
     ),
     Definition(
         "partners_involved",
@@ -556,6 +572,11 @@ def _rate(numerator, denominator):
     if denominator is None or not denominator:
         return None
     return _quantize(Decimal(numerator) * 100 / Decimal(denominator), "0.1")
+
+
+def rate(numerator, denominator):
+    """A rate in percent as every indicator computes it (one decimal; None when the denominator is 0 or unknown)."""
+    return _rate(numerator, denominator)
 
 
 def fte(hours):
@@ -835,6 +856,9 @@ def _table(key, columns, rows, total, chart="bars", chart_column=""):
 
 def _figure(key, value, **kwargs):
     d = DEFINITIONS[key]
+    if d.numerator:
+        kwargs.update(numerator_label=d.numerator[0], numerator_unit=d.numerator[1])
+        kwargs.update(denominator_label=d.denominator[0], denominator_unit=d.denominator[1])
     return Figure(key=key, label=d.label, value=value, unit=d.unit, definition=d.text, **kwargs)
 
 
@@ -1190,10 +1214,39 @@ def _network(territories, period):
         met = buyers_and_federations_met(territory, period.start, period.end)
         buyers_met += met.buyers
         federations_met += met.federations
-    meetings = CommitteeMeeting.objects.filter(
-        territory_id__in=[t.pk for t in territories], date__gte=period.start, date__lte=period.end
-    ).count()
+    meetings = committee_meetings([t.pk for t in territories], period.start, period.end)
     return meetings, partners, buyers_met, federations_met
+
+
+# --- The committee's meetings: held (dated today or earlier) or still to come ---
+
+
+def held_meetings(territory_ids, today=None):
+    """The committee meetings of the territories that were held: dated ``today`` (default: the local date) or
+    earlier. A meeting dated later is planned, not held. The one definition of a held meeting, used by the indicator
+    ``committee_meetings``, the committee page and the bilan."""
+    today = today or timezone.localdate()
+    return CommitteeMeeting.objects.filter(territory_id__in=list(territory_ids), date__lte=today)
+
+
+def committee_meetings(territory_ids, start, end, today=None):
+    """Indicator « réunions du comité »: meetings held in [start, end] (both included). One query."""
+    return held_meetings(territory_ids, today).filter(date__gte=start, date__lte=end).count()
+
+
+def meetings_per_year(territory, today=None):
+    """[{year, held, planned}] from the most recent year: the committee's meetings held (``held_meetings``: the
+    indicator's count for that calendar year) and still to come. The current year is always listed, even without a
+    meeting. Two grouped queries, whatever the number of meetings."""
+    today = today or timezone.localdate()
+    rows = defaultdict(lambda: {"held": 0, "planned": 0})
+    rows[today.year]  # the current year is always shown
+    held = held_meetings([territory.pk], today).order_by()
+    planned = CommitteeMeeting.objects.filter(territory_id=territory.pk, date__gt=today).order_by()
+    for key, queryset in (("held", held), ("planned", planned)):
+        for year, count in queryset.annotate(year=ExtractYear("date")).values_list("year").annotate(n=Count("pk")):
+            rows[year][key] += count
+    return [{"year": year, **rows[year]} for year in sorted(rows, reverse=True)]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from .indicators import DEFINITIONS, FIGURE_KEYS, Period, compute_indicators
 
 FORMAT_NAME = "clauses-sociales/indicateurs-annuels"
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"  # 1.1: the numerator and denominator of every rate (``<rate>_numerator``…)
 COLUMNS = [
     "format_version",
     "territory_code",
@@ -116,6 +116,14 @@ def national_records(territory, year):
     records = []
     for figure in indicators.figures:
         records.append(Record(code, year, figure.key, TOTAL, "", "", figure.value, UNITS[figure.unit], figure.masked))
+        if figure.numerator_label:  # a rate comes with its numerator and denominator (masked with it)
+            for part, value, unit in (
+                ("numerator", figure.numerator, figure.numerator_unit),
+                ("denominator", figure.denominator, figure.denominator_unit),
+            ):
+                records.append(
+                    Record(code, year, f"{figure.key}_{part}", TOTAL, "", "", value, UNITS[unit], figure.masked)
+                )
     for table_key, (dimension, columns) in BREAKDOWNS.items():
         table = indicators.table(table_key)
         units = {column.key: UNITS[column.unit] for column in table.columns}
@@ -131,7 +139,14 @@ def national_records(territory, year):
 
 def indicator_catalogue():
     """Every indicator key of the file with its French label and unit (for the documentation and the JSON)."""
-    catalogue = {key: (DEFINITIONS[key].label, UNITS[DEFINITIONS[key].unit]) for key in FIGURE_KEYS}
+    catalogue = {}
+    for key in FIGURE_KEYS:
+        definition = DEFINITIONS[key]
+        catalogue[key] = (definition.label, UNITS[definition.unit])
+        for part, name in (("numerator", "numérateur"), ("denominator", "dénominateur")):
+            if getattr(definition, part):
+                label, unit = getattr(definition, part)
+                catalogue[f"{key}_{part}"] = (f"{definition.label}, {name} : {label.lower()}", UNITS[unit])
     catalogue.update(BREAKDOWN_INDICATORS)
     return catalogue
 

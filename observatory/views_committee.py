@@ -8,7 +8,6 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch
-from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
@@ -19,24 +18,11 @@ from facilitators.views_employers import VisibleObjectMixin
 
 from .enums import College
 from .forms_committee import CommitteeMeetingForm, CommitteeMemberForm
+from .indicators import meetings_per_year  # the one definition of a held meeting (also the observatory's)
 from .models import CommitteeAttendance, CommitteeMeeting, CommitteeMember
 
 READERS = {Role.COORDINATOR, Role.FACILITATOR, Role.COMMITTEE}
 WRITERS = {Role.COORDINATOR}
-
-
-def meetings_per_year(territory, today=None):
-    """[{year, held, planned}] from the most recent year: the committee's meetings held (on or before ``today``) and
-    still to come, per calendar year. The current year is always listed, even without a meeting. Two grouped
-    queries, whatever the number of meetings."""
-    today = today or timezone.localdate()
-    rows = defaultdict(lambda: {"held": 0, "planned": 0})
-    rows[today.year]  # the current year is always shown
-    meetings = CommitteeMeeting.objects.in_territory(territory).order_by()
-    for key, queryset in (("held", meetings.filter(date__lte=today)), ("planned", meetings.filter(date__gt=today))):
-        for year, count in queryset.annotate(year=ExtractYear("date")).values_list("year").annotate(n=Count("pk")):
-            rows[year][key] += count
-    return [{"year": year, **rows[year]} for year in sorted(rows, reverse=True)]
 
 
 def members_by_college(members):

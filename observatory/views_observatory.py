@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from accounts.enums import ROLES_SEEING_PARTICIPANTS, Role
 from accounts.mixins import TerritoryMixin
 
-from .exports import XLSX_TYPE, filename, table_to_xlsx
+from .exports import FIGURES_KEY, XLSX_TYPE, figures_to_xlsx, filename, table_to_xlsx
 from .filters import IndicatorFilter
 from .indicators import compute_indicators
 
@@ -43,7 +43,12 @@ class ObservatoryMixin(TerritoryMixin):
     allowed_roles = OBSERVATORY_ROLES
 
     def get_filterset(self):
-        return IndicatorFilter(self.request.GET or None, request=self.request, territories=[self.territory])
+        return IndicatorFilter(
+            self.request.GET or None,
+            request=self.request,
+            territories=[self.territory],
+            confidential=is_confidential(self.membership),
+        )
 
     def compute(self, filterset):
         return compute_indicators(
@@ -72,6 +77,7 @@ class IndicatorsView(ObservatoryMixin, TemplateView):
             page_url=reverse("observatory:indicators", kwargs={"territory_code": code}),
             indicators=indicators,
             tables=table_items(indicators, export_url) if indicators else [],
+            figures_export_url=export_url(FIGURES_KEY),
             filter_summary=filterset.summary(),
             scope_label=f"{self.territory.name} ({code})",
             **kwargs,
@@ -87,13 +93,12 @@ class TableExportView(ObservatoryMixin, View):
             page = reverse("observatory:indicators", kwargs={"territory_code": self.territory.code})
             return HttpResponseRedirect(page + query_suffix(request))
         indicators = self.compute(filterset)
+        scope_label = f"{self.territory.name} ({self.territory.code})"
+        if table_key == FIGURES_KEY:
+            content = figures_to_xlsx(indicators, filter_labels=filterset.summary(), scope_label=scope_label)
+            return xlsx_response(content, filename(None, indicators, self.territory.code))
         table = next((table for table in indicators.tables if table.key == table_key), None)
         if table is None:
             raise Http404("Tableau inconnu.")
-        content = table_to_xlsx(
-            table,
-            indicators,
-            filter_labels=filterset.summary(),
-            scope_label=f"{self.territory.name} ({self.territory.code})",
-        )
+        content = table_to_xlsx(table, indicators, filter_labels=filterset.summary(), scope_label=scope_label)
         return xlsx_response(content, filename(table, indicators, self.territory.code))

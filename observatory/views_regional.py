@@ -14,7 +14,7 @@ from accounts.models import RegionalAccess
 from territories.models import Territory
 
 from .confidentiality import is_small
-from .exports import filename, table_to_xlsx
+from .exports import FIGURES_KEY, figures_to_xlsx, filename, table_to_xlsx
 from .filters import RegionalIndicatorFilter
 from .indicators import Column, Row, Table, compute_indicators
 from .views_observatory import query_suffix, table_items, xlsx_response
@@ -47,26 +47,48 @@ def _row_masked(figures):
     return any(figure.masked or is_small(figure.participants) for figure in figures)
 
 
+def _columns(figure_keys, figures):
+    """The table's columns and, per column key, how to read its value from {figure key: Figure}. A rate whose
+    numerator or denominator is not already a column (the sustainable-employment rate) gets them as columns."""
+    columns, getters = [], {}
+    labels = {figures[key].label for key in figure_keys}
+
+    def value_of(key, attribute="value"):
+        return lambda own: getattr(own[key], attribute) if key in own else None
+
+    for key in figure_keys:
+        figure = figures[key]
+        columns.append(Column(key, figure.label, figure.unit))
+        getters[key] = value_of(key)
+        for part in ("numerator", "denominator"):
+            label = getattr(figure, f"{part}_label")
+            if label and label not in labels:
+                columns.append(Column(f"{key}_{part}", label, getattr(figure, f"{part}_unit")))
+                getters[f"{key}_{part}"] = value_of(key, part)
+    return columns, getters
+
+
 def by_territory_table(region_indicators, per_territory):
     """Table of the main key figures per territory, total = the region's figures.
 
     ``per_territory``: [(territory, Indicators)]. A territory whose figures count fewer than 5 participants is masked;
     if only one row is masked, the smallest other one is masked too, so the total cannot reveal it.
     """
-    keys = _chosen_figures(region_indicators)
+    figure_keys = _chosen_figures(region_indicators)
     figures = {figure.key: figure for figure in region_indicators.figures}
-    columns = [Column(key, figures[key].label, figures[key].unit) for key in keys]
+    columns, getters = _columns(figure_keys, figures)
+    keys = [column.key for column in columns]
     rows = []
     for territory, indicators in per_territory:
         own = {figure.key: figure for figure in indicators.figures}
-        chosen = [own[key] for key in keys if key in own]
+        chosen = [own[key] for key in figure_keys if key in own]
         participants = [figure.participants for figure in chosen if figure.participants is not None]
         masked = _row_masked(chosen)
         rows.append(
             Row(
                 label=f"{territory.name} ({territory.code})",
                 key=territory.code,
-                values={key: None if masked or key not in own else own[key].value for key in keys},
+                values={key: None if masked else getters[key](own) for key in keys},
                 participants=None if masked else max(participants, default=None),
                 masked=masked,
             )
@@ -84,8 +106,8 @@ def by_territory_table(region_indicators, per_territory):
     total = Row(
         label="Total de la région",
         key="total",
-        values={key: figures[key].value for key in keys},
-        masked=any(figures[key].masked for key in keys),
+        values={key: getters[key](figures) for key in keys},
+        masked=any(figures[key].masked for key in figure_keys),
     )
     chart_column = next((key for key in ("hours_achieved", "hours_required") if key in keys), keys[0] if keys else "")
     return Table(
@@ -115,7 +137,9 @@ class RegionalMixin:
         return super().dispatch(request, *args, **kwargs)
 
     def get_filterset(self):
-        return RegionalIndicatorFilter(self.request.GET or None, request=self.request, territories=self.territories)
+        return RegionalIndicatorFilter(
+            self.request.GET or None, request=self.request, territories=self.territories, confidential=True
+        )
 
     def compute(self, filterset):
         period, filters = filterset.indicator_period(), filterset.indicator_filters()
@@ -155,6 +179,7 @@ class RegionalIndicatorsView(RegionalMixin, TemplateView):
             page_url=reverse("regional:indicators", kwargs={"region_code": code}),
             indicators=indicators,
             tables=table_items(indicators, export_url) if indicators else [],
+            figures_export_url=export_url(FIGURES_KEY),
             filter_summary=filterset.summary(),
             scope_label=self.scope_label,
             **kwargs,
@@ -170,6 +195,9 @@ class RegionalTableExportView(RegionalMixin, View):
             page = reverse("regional:indicators", kwargs={"region_code": self.region.code})
             return HttpResponseRedirect(page + query_suffix(request))
         indicators = self.compute(filterset)
+        if table_key == FIGURES_KEY:
+            content = figures_to_xlsx(indicators, filter_labels=filterset.summary(), scope_label=self.scope_label)
+            return xlsx_response(content, filename(None, indicators, f"region-{self.region.code}"))
         table = next((table for table in indicators.tables if table.key == table_key), None)
         if table is None:
             raise Http404("Tableau inconnu.")

@@ -105,7 +105,7 @@ def test_a_real_worker_builds_the_bilan_and_the_pdf_holds_the_key_figures(settin
     assert f"Bilan année 2026 — {territory.name}" in text
     assert "Heures réalisées 700 h" in text
     assert "Heures exigées 833 h" in text
-    assert "Taux de réalisation 84 % 700 sur 833" in text
+    assert "Taux de réalisation 84 % Heures réalisées : 700 h ; heures exigées : 833 h" in text
     assert "Participants 8" in text
     assert "< 5" in text  # the social landlord's 2 participants
     assert "Méthodologie" in text

@@ -27,6 +27,18 @@ def rate_part(value):
 
 
 @register.filter
+def numerator(figure):
+    """A rate's numerator with its unit (« 1 234 h »)."""
+    return format_value(figure.numerator, figure.numerator_unit)
+
+
+@register.filter
+def denominator(figure):
+    """A rate's denominator with its unit (« 1 500 h », « 48 »)."""
+    return format_value(figure.denominator, figure.denominator_unit)
+
+
+@register.filter
 def header(column):
     """A column's header with its unit: « Heures réalisées (h) »."""
     return column_header(column)

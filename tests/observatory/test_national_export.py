@@ -123,3 +123,15 @@ def test_year_parameter(client, territory, figures):
 def test_only_coordinators_export(client, territory, role):
     client.force_login(make_member(territory, role).user)
     assert client.get(reverse("national:json", kwargs={"territory_code": "34"})).status_code == 403
+
+
+def test_every_rate_comes_with_its_numerator_and_denominator(territory, figures):
+    records = {(r.indicator, r.dimension, r.modality_key): r for r in national_records(territory, 2026)}
+    numerator = records[("completion_rate_numerator", "total", "")]
+    denominator = records[("completion_rate_denominator", "total", "")]
+    assert (numerator.value, numerator.unit) == (records[("hours_achieved", "total", "")].value, "h")
+    assert denominator.value == records[("hours_required", "total", "")].value
+    assert records[("hours_per_participant_denominator", "total", "")].value == 10
+    for part in ("numerator", "denominator"):
+        assert f"sustainable_employment_rate_{part}" in indicator_catalogue()
+        assert ("sustainable_employment_rate_" + part, "total", "") in records

@@ -132,8 +132,40 @@ def test_rates_show_numerator_and_denominator(login, data):
     html = response.content.decode()
     start = html.index('data-figure="completion_rate"')
     tile = html[start : html.index("</div>\n  </div>\n</div>", start)]
-    assert "Numérateur" in tile and "Dénominateur" in tile
-    assert "<strong data-numerator>700</strong>" in tile
+    # Each part says what it counts, with its unit.
+    assert "Heures réalisées : <strong data-numerator>700\xa0h</strong>" in tile
+    assert "Heures exigées : <strong data-denominator>" in tile
+    start = html.index('data-figure="hours_per_participant"')
+    tile = html[start : html.index("</div>\n  </div>\n</div>", start)]
+    assert "Participants : <strong data-denominator>8</strong>" in tile
+
+
+def test_key_figures_export_gives_each_rate_its_numerator_and_denominator(login, data):
+    response = login(Role.COORDINATOR).get(page_url(year=2026))
+    link = export_url("chiffres-cles", "?year=2026")
+    assert f'href="{link.replace("&", "&amp;")}"' in response.content.decode()
+    download = login(Role.COORDINATOR).get(link)
+    assert download.status_code == 200
+    assert 'filename="observatoire-34-2026-01-01-chiffres-cles.xlsx"' in download["Content-Disposition"]
+    rows = _workbook_rows(download)
+    assert rows[0][0] == "Chiffres clés"
+    by_label = {row[0]: row for row in rows}
+    completion = by_label["Taux de réalisation"]
+    assert completion[2:7] == ["%", "Heures réalisées", 700, "Heures exigées", completion[6]]
+    assert completion[6] > 0 and completion[1] == round(700 * 100 / completion[6], 1)
+    sustainable = by_label["Taux d'accès à l'emploi durable"]
+    assert sustainable[3] == "Participants en emploi durable"
+    assert sustainable[5] == "Participants ayant une sortie connue"
+    assert by_label["Marchés suivis"][3] is None  # not a rate: no numerator
+
+
+def test_committee_key_figures_export_masks_the_parts_of_a_masked_rate(login, data):
+    # Filtered on social housing, two participants: the hours per participant rest on 2 people.
+    query = f"?year=2026&buyer_kind={BuyerKind.SOCIAL_HOUSING}"
+    rows = _workbook_rows(login(Role.COMMITTEE).get(export_url("chiffres-cles", query)))
+    by_label = {row[0]: row for row in rows}
+    assert by_label["Heures par participant"][1:7] == ["< 5", "h", "Heures réalisées", "< 5", "Participants", "< 5"]
+    assert 100 not in [cell for row in rows for cell in row]
 
 
 def test_filter_by_buyer_kind_restricts_the_figures(login, data):
@@ -164,6 +196,23 @@ def test_quarter_and_custom_periods(login, data):
     html = response.content.decode()
     start = html.index('data-figure="hours_achieved"')
     assert ">0\xa0h<" in html[start : start + 400]  # nothing in March
+
+
+def test_committee_reads_whole_years_only(login, data):
+    """Hours add up across periods: a quarter or a custom range next to its year would let a committee member
+    subtract their way to a masked month. The masked view offers (and honours) whole calendar years only."""
+    client = login(Role.COMMITTEE)
+    response = client.get(page_url(year=2026, quarter=1, start="2026-03-01", end="2026-03-31"))
+    html = response.content.decode()
+    for name in ("quarter", "start", "end"):
+        assert f'name="{name}"' not in html
+    assert "une année civile (secret statistique" in html
+    assert response.context["indicators"].period.label == "Année 2026"
+    assert "1er trimestre 2026" not in text(response)
+    assert "Du 01/03/2026" not in text(response)
+    # The coordinator, who sees the people anyway, keeps quarters and custom ranges.
+    coordinator = login(Role.COORDINATOR)
+    assert coordinator.get(page_url(year=2026, quarter=1)).context["indicators"].period.label == "1er trimestre 2026"
 
 
 @pytest.mark.parametrize(

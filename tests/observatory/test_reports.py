@@ -518,7 +518,8 @@ def test_the_pdf_holds_the_key_figures_the_masked_cell_and_the_committee_activit
     # Key figures (hand-computed) and every figure of the indicators module
     assert "Heures réalisées 700 h" in text
     assert "Heures exigées 833 h" in text
-    assert "Taux de réalisation 84 % 700 sur 833" in text  # a rate with its numerator and denominator
+    # A rate with its numerator and denominator, each saying what it counts
+    assert "Taux de réalisation 84 % Heures réalisées : 700 h ; heures exigées : 833 h" in text
     assert "Participants 8" in text
     indicators = reports.compute_indicators([territory], reports.report_period(report), confidential=True)
     for figure in indicators.figures:
@@ -553,3 +554,107 @@ def test_a_bar_chart_of_many_rows_draws_the_largest_and_the_table_keeps_them_all
     assert len(table.rows) == 40  # the table itself is untouched
     series = Table("hours_by_month", "Heures par mois", "", table.columns, rows, chart="series", chart_column="hours")
     assert reports.chart_table(series) is series
+
+
+# --- The PDF lists the largest buyers and companies, the rest on one line ---------------------------------------------
+
+
+def _hours_table(key, count, masked=()):
+    columns = [
+        Column("hours_required", "Heures exigées", "h"),
+        Column("hours_achieved", "Heures réalisées", "h"),
+        Column("completion_rate", "Taux de réalisation", "%"),
+        Column("participants", "Participants"),
+    ]
+    rows = []
+    for n in range(count):
+        values = {"hours_required": Decimal(200), "hours_achieved": Decimal(n), "completion_rate": None}
+        rows.append(Row(f"Entreprise {n:02d}", {**values, "participants": 10}, key=str(n), participants=10))
+    for n in masked:
+        rows[n].masked = True
+        rows[n].values = dict.fromkeys(rows[n].values)
+    total = Row(
+        "Total",
+        {
+            "hours_required": Decimal(200 * count),
+            "hours_achieved": Decimal(sum(range(count))),
+            "completion_rate": None,
+            "participants": 300,
+        },
+        key="total",
+        participants=300,
+    )
+    return Table(key, "Heures par entreprise", "Définition.", columns, rows, total, "bars", "hours_achieved")
+
+
+def test_the_pdf_company_table_keeps_the_largest_and_groups_the_others_masked_rows_included():
+    # 30 companies; the two largest (28, 29) are masked: they go to « Autres », never among the listed ones.
+    table = _hours_table("hours_by_company", 30, masked=(28, 29))
+    printed, note = reports.top_rows(table, limit=25)
+    assert [row.label for row in printed.rows[:3]] == ["Entreprise 27", "Entreprise 26", "Entreprise 25"]
+    assert len(printed.rows) == 26 and not any(row.masked for row in printed.rows[:25])
+    others = printed.rows[-1]
+    assert others.label == "Autres entreprises (5)"  # 0, 1 and the two masked rows… and 2
+    listed = sum(range(3, 28))
+    assert others.values["hours_achieved"] == Decimal(sum(range(30)) - listed)
+    assert others.values["hours_required"] == Decimal(200 * 5)
+    assert others.values["participants"] is None  # people may work for several companies: not a difference
+    assert printed.total is table.total
+    assert note.startswith("Les 25 entreprises qui ont le plus d'heures réalisées") and "regroupées" in note
+    assert len(table.rows) == 30  # the page and the XLSX keep every row
+
+
+def test_short_tables_and_other_tables_are_printed_whole():
+    few = _hours_table("hours_by_company", 26)
+    assert reports.top_rows(few, limit=25) == (few, "")
+    many = _hours_table("hours_by_sector", 40)
+    assert reports.top_rows(many, limit=25)[0] is many
+
+
+def test_the_pdf_prints_the_largest_buyers_and_says_so_in_the_methodology(
+    territory, coordinator, tmp_path, monkeypatch
+):
+    from tests.markets.factories import BuyerFactory, CompanyFactory
+    from tests.observatory.factories_indicators import clause_on_market, counted_people
+
+    company = CompanyFactory(territory=territory)
+    for name, hours in (("Ville de Sète", 100), ("Ville d'Agde", 60), ("Ville de Lunel", 30)):
+        clause = clause_on_market(territory, BuyerFactory(territory=territory, name=name), company)
+        counted_people(territory, clause, company, 5, hours=hours)
+    monkeypatch.setattr(reports, "PDF_TOP_ROWS", 1)
+    report = ReportFactory(
+        territory=territory, requested_by=coordinator.user, start_date=date(2026, 1, 1), end_date=date(2026, 12, 31)
+    )
+    text = pdf_text(reports.build_report_pdf(report), tmp_path)
+    buyers = text.split("Heures par donneur d'ordre", 1)[1].split("Heures par type", 1)[0]
+    assert "Les 1 donneurs d'ordre qui ont le plus d'heures réalisées" in buyers
+    assert "Ville de Sète" in buyers and "Ville d'Agde" not in buyers and "Ville de Lunel" not in buyers
+    assert "Autres donneurs d'ordre (2) " in buyers and "450 h" in buyers  # 5 × 60 + 5 × 30
+    assert "sont regroupés sur une ligne « Autres … »" in text  # the methodology says so
+
+
+def test_the_pdf_counts_only_the_meetings_held_like_the_committee_page(territory, coordinator, tmp_path):
+    from observatory.indicators import meetings_per_year
+
+    today = timezone.localdate()
+    held = CommitteeMeeting.objects.create(
+        territory=territory, date=today - timedelta(days=1), title="Comité tenu", recorded_by=coordinator.user
+    )
+    CommitteeMeeting.objects.create(
+        territory=territory, date=today + timedelta(days=1), title="Comité à venir", recorded_by=coordinator.user
+    )
+    period = Period(held.date, today + timedelta(days=1))
+    report = ReportFactory(
+        territory=territory, requested_by=coordinator.user, start_date=period.start, end_date=period.end
+    )
+    text = pdf_text(reports.build_report_pdf(report), tmp_path)
+    assert "Réunions du comité sur la période 1" in text
+    assert "Comité tenu" in text and "Comité à venir" not in text
+    indicators = reports.compute_indicators([territory], period, confidential=True)
+    assert indicators.figure("committee_meetings").value == 1
+    this_year = next(row for row in meetings_per_year(territory, today) if row["year"] == today.year)
+    if held.date.year == today.year:  # the committee page's « held » of the year: the same definition
+        assert (
+            this_year["held"]
+            == reports.compute_indicators([territory], Period.year(today.year)).figure("committee_meetings").value
+        )
