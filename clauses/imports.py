@@ -25,6 +25,7 @@ from django.db.models import Q
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from markets.enums import AwardRole
 from markets.models import LotAward
@@ -219,14 +220,51 @@ def read_rows(data):
     return _read_csv(data)
 
 
-def _read_xlsx(data):
+@dataclass(frozen=True)
+class UncomputedFormula:
+    """A formula cell saved without its result (a file written by a program, never opened in a spreadsheet): the
+    value is unknown. Reading it as empty would silently import 0 hours, so it is reported as a row error."""
+
+    formula: str
+
+    def __str__(self):
+        return self.formula
+
+
+UNCOMPUTED_MESSAGE = (
+    "Cellule calculée sans valeur (formule « {formula} ») : ouvrez le fichier dans votre tableur et enregistrez-le "
+    "avant de l'importer, pour que le résultat de la formule y soit écrit."
+)
+
+
+def _is_formula(value):
+    """A cell read with its formula (``data_only=False``): '=SUM(A1:A3)', or an array / data-table formula object.
+    A text cell starting with « = » looks the same: the second pass reads its text back, so it is not reported."""
+    if isinstance(value, str):
+        return value.startswith("=")
+    return isinstance(value, ArrayFormula | DataTableFormula)
+
+
+def _formula_text(value):
+    if isinstance(value, str):
+        return value
+    text = getattr(value, "text", None)
+    return str(text) if text else "formule"
+
+
+def _open_workbook(data, *, data_only):
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as exc:  # any unreadable archive is the user's file, not our bug
         raise ImportFileError(
             "Ce fichier n'est pas un classeur Excel (.xlsx) lisible. Enregistrez-le au format .xlsx ou CSV "
             "depuis votre tableur, puis déposez-le de nouveau."
         ) from exc
+
+
+def _sheet_rows(data, *, data_only):
+    """Every row of the sheet to import (the template's sheet, else the first), as tuples of values."""
+    workbook = _open_workbook(data, data_only=data_only)
     try:
         sheets = workbook.worksheets
         sheet = next((s for s in sheets if s.title == SHEET_TITLE), sheets[0] if sheets else None)
@@ -234,15 +272,38 @@ def _read_xlsx(data):
             raise ImportFileError("Le classeur ne contient aucune feuille.")
         if hasattr(sheet, "reset_dimensions"):
             sheet.reset_dimensions()  # some tools write a wrong "used range": read every row that is there
-        rows = []
-        for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if cells and not all(_is_blank(value) for value in cells):
-                rows.append((line, list(cells)))
-                if len(rows) > MAX_ROWS + 1:
-                    raise ImportFileError(_too_many_rows())
-        return rows
+        yield from sheet.iter_rows(values_only=True)
     finally:
         workbook.close()
+
+
+def _read_xlsx(data):
+    """Read the cells' saved values; where a cell holds a formula saved without its result, an ``UncomputedFormula``.
+
+    The first pass reads the formulas (``data_only=False``: a formula cell gives its text, any other cell its value).
+    Only when there is a formula does a second pass read the saved results (``data_only=True``), which openpyxl gives
+    as None for a formula never computed: those cells become ``UncomputedFormula``.
+    """
+    rows, formulas = [], {}
+    for line, cells in enumerate(_sheet_rows(data, data_only=False), start=1):
+        for column, value in enumerate(cells or ()):
+            if _is_formula(value):
+                formulas[(line, column)] = _formula_text(value)
+        if cells and not all(_is_blank(value) for value in cells):
+            rows.append((line, list(cells)))
+            if len(rows) > MAX_ROWS + 1:
+                raise ImportFileError(_too_many_rows())
+    if not formulas:
+        return rows
+    rows = []
+    for line, cells in enumerate(_sheet_rows(data, data_only=True), start=1):
+        cells = list(cells or ())
+        for column, value in enumerate(cells):
+            if value is None and (line, column) in formulas:
+                cells[column] = UncomputedFormula(formulas[(line, column)])
+        if cells and not all(_is_blank(value) for value in cells):
+            rows.append((line, cells))
+    return rows
 
 
 def _decode(data):
@@ -603,9 +664,12 @@ class Analysis:
         return self.report(header_line, rows, outcome)
 
     def parse_row(self, row):
+        uncomputed = self.check_uncomputed(row)
         raw_id = row.cells.get("placement")
         row.placement_id = parse_placement_id(raw_id)
-        if _is_blank(raw_id):
+        if "placement" in uncomputed:
+            pass
+        elif _is_blank(raw_id):
             self.error(row, "placement", "L'identifiant de la mise en emploi est obligatoire.")
         elif row.placement_id is None:
             self.error(
@@ -613,15 +677,30 @@ class Analysis:
                 "placement",
                 f"Identifiant de mise en emploi « {display(raw_id)} » invalide : un numéro entier est attendu.",
             )
-        row.month, message = parse_month(row.cells.get("month"))
-        if message:
-            self.error(row, "month", message)
+        if "month" not in uncomputed:
+            row.month, message = parse_month(row.cells.get("month"))
+            if message:
+                self.error(row, "month", message)
         for key in ("hours_worked", "training_hours"):
+            if key in uncomputed:
+                continue
             hours, message = cell_hours(row.cells.get(key), COLUMN_BY_KEY[key].header)
             if message:
                 self.error(row, key, message)
             setattr(row, key, hours)
         return row
+
+    def check_uncomputed(self, row):
+        """Report the read cells holding a formula without its result (``UncomputedFormula``); returns their keys.
+        They then read as empty, each reported once. The information columns (company, clause) are not read."""
+        uncomputed = set()
+        for key in ("placement", "participant", "month", "hours_worked", "training_hours"):
+            value = row.cells.get(key)
+            if isinstance(value, UncomputedFormula):
+                self.error(row, key, UNCOMPUTED_MESSAGE.format(formula=value.formula))
+                row.cells[key] = None
+                uncomputed.add(key)
+        return uncomputed
 
     def visible_placements(self, ids):
         placements = Placement.objects.filter(territory_id=self.territory_id, pk__in=ids)

@@ -749,10 +749,19 @@ class Outcome(TenantModel):
         super().save(*args, **kwargs)
 
 
-class PersonalDataAccess(TenantModel):
-    """Journal of every display or export of participants' identities (who, when, what)."""
+AUTOMATIC_ANONYMISATION = "Anonymisation automatique (durée de conservation)"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+class PersonalDataAccess(TenantModel):
+    """Journal of every display or export of participants' identities (who, when, what).
+
+    An entry without a user is the system's: the retention task's automatic anonymisation (the only action the
+    system records, enforced by a constraint).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     participant = models.ForeignKey(
         Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_log"
     )
@@ -766,9 +775,31 @@ class PersonalDataAccess(TenantModel):
         verbose_name_plural = "accès aux données personnelles"
         ordering = ["-at"]
         indexes = [models.Index(fields=["territory", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(action=AccessAction.ANONYMISE),
+                name="personaldataaccess_system_only_anonymises",
+                violation_error_message="Seule l'anonymisation automatique est enregistrée sans utilisateur.",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.at:%d/%m/%Y %H:%M} — {self.user} — {self.get_action_display()}"
+        return f"{self.at:%d/%m/%Y %H:%M} — {self.author} — {self.action_label}"
+
+    @property
+    def is_automatic(self):
+        """Recorded by the system (the retention task), not by someone."""
+        return self.user_id is None
+
+    @property
+    def author(self):
+        return "Automatique (application)" if self.is_automatic else str(self.user)
+
+    @property
+    def action_label(self):
+        if self.is_automatic and self.action == AccessAction.ANONYMISE:
+            return AUTOMATIC_ANONYMISATION
+        return self.get_action_display()
 
 
 class TradeLabourShare(TenantModel):

@@ -3,7 +3,8 @@ retention period (``Territory.retention_years``, 5 years by default).
 
 The task takes no argument (it is scheduled in ``CELERY_BEAT_SCHEDULE``) and is idempotent: an anonymised participant
 is never selected again, so a second run the same day does nothing. ``clauses.privacy.anonymise_inactive`` does the work
-per territory and has a ``dry_run`` for tests and checks.
+per territory and has a ``dry_run`` for tests and checks. Each person anonymised is recorded in the access journal
+(an entry without a user, shown as « Anonymisation automatique (durée de conservation) »).
 """
 
 import logging

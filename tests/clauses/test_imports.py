@@ -2,6 +2,7 @@
 
 import io
 import time
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -748,3 +749,76 @@ def test_template_keeps_formula_like_names_as_text(client, data):
     sheet = open_workbook(response)[SHEET_TITLE]
     cell = next(row[1] for row in sheet.iter_rows(min_row=2) if row[0].value == data.alice.pk)
     assert cell.value == "=1+1 Alice" and cell.data_type == "s"
+
+
+# --- Formulas ----------------------------------------------------------------------------------------------------
+
+
+def with_saved_results(content, results):
+    """The workbook ``content`` as a spreadsheet would save it: each formula of ``results`` ({formula without « = »:
+    result}) gets its computed value. openpyxl itself writes formulas without any result."""
+    source, output = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                for formula, result in results.items():
+                    data = data.replace(
+                        f"<f>{formula}</f><v></v>".encode(), f"<f>{formula}</f><v>{result}</v>".encode()
+                    )
+            target.writestr(item, data)
+    return output.getvalue()
+
+
+UNCOMPUTED = (
+    "Cellule calculée sans valeur (formule « {} ») : ouvrez le fichier dans votre tableur et enregistrez-le avant de "
+    "l'importer, pour que le résultat de la formule y soit écrit."
+)
+
+
+def test_a_formula_saved_without_its_result_is_a_row_error_not_zero_hours(data, send, confirm):
+    rows = [
+        row(data.alice, worked="=6*7"),  # line 2: written by a program, never computed
+        row(data.bruno, worked="35", training="=F3/5"),  # line 3
+        row(data.provided, month='=TEXT(DATE(2026,3,1),"yyyy-mm")'),  # line 4: a read column, not only hours
+        row(data.alice, month="2026-04", worked="20"),  # line 5: valid
+    ]
+    content = xlsx_bytes(rows)
+    assert "<f>6*7</f><v></v>" in zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
+    job = send(data.facilitator, content)
+    assert job.status == ImportJobStatus.READY, job.error
+    errors = errors_by_line(job)
+    assert errors == {
+        2: [("Heures travaillées", UNCOMPUTED.format("=6*7"))],
+        3: [("Heures de formation", UNCOMPUTED.format("=F3/5"))],
+        4: [("Mois (AAAA-MM)", UNCOMPUTED.format('=TEXT(DATE(2026,3,1),"yyyy-mm")'))],
+    }
+    assert next(e["value"] for e in job.report["errors"] if e["line"] == 2) == "=6*7"
+    assert (job.report["valid_count"], job.report["error_rows"]) == (1, 3)
+    confirm(data.facilitator, job)
+    assert [(line.placement_id, line.month, line.hours_worked) for line in MonthlyHours.objects.all()] == [
+        (data.alice.pk, date(2026, 4, 1), Decimal("20.00"))
+    ]
+
+
+def test_a_formula_saved_with_its_result_imports_the_result(data, send):
+    content = with_saved_results(xlsx_bytes([row(data.alice, worked="=6*7", training="=2+1")]), {"6*7": 42, "2+1": 3})
+    job = send(data.facilitator, content)
+    assert job.status == ImportJobStatus.READY, job.error
+    assert job.report["errors"] == []
+    assert job.report["preview"][0]["hours_worked"] == "42"
+    assert job.report["rows"][0][3:5] == ["42", "3"]
+
+
+def test_a_text_cell_starting_with_equals_is_text_not_a_formula(data, send):
+    participant = data.alice.participant
+    participant.last_name = "=1+1"
+    participant.save()
+    workbook = load_workbook(io.BytesIO(xlsx_bytes([row(data.alice)])))
+    cell = workbook[SHEET_TITLE]["B2"]
+    assert cell.value == "=1+1 Alice"
+    cell.data_type = "s"  # typed as text, as the template writes names
+    output = io.BytesIO()
+    workbook.save(output)
+    job = send(data.facilitator, output.getvalue())
+    assert job.report["errors"] == [] and job.report["valid_count"] == 1

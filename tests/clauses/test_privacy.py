@@ -10,17 +10,38 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import CharField, TextField
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import Role
 from clauses.enums import AccessAction, OutcomeMilestone, OutcomeSituation, StatementStatus
 from clauses.hours import counted_total, monthly_figures
-from clauses.models import Clause, EligibilityValidation, Outcome, Participant, PersonalDataAccess, Training
+from clauses.models import (
+    Clause,
+    EligibilityValidation,
+    MonthlyHours,
+    Outcome,
+    Participant,
+    PersonalDataAccess,
+    Training,
+)
 from clauses.participants import participant_hours
-from clauses.privacy import ANONYMOUS, WIPED_REASON, anonymise, anonymise_inactive, right_of_access_data
+from clauses.privacy import (
+    ANONYMOUS,
+    WIPED_REASON,
+    anonymise,
+    anonymise_inactive,
+    name_pattern,
+    name_terms,
+    redact,
+    right_of_access_data,
+)
+from clauses.statements import send_back
 from clauses.tasks_privacy import anonymise_inactive_participants
 from tests.clauses.factories import (
     ClauseFactory,
@@ -525,14 +546,24 @@ class TestRetention:
             assert person.anonymised_at is None and person.last_name == archive[kept].last_name, kept
         assert EligibilityValidation.objects.filter(participant=archive["boris"]).get().reason == "Motif personnel"
         assert _statistics(territory, archive["clause"]) == before
-        # The automatic anonymisation is not an access by someone: the journal stays empty.
-        assert not PersonalDataAccess.objects.exists()
+        # The automatic anonymisation is in the journal: one entry per person, by no one.
+        entry = PersonalDataAccess.objects.get()
+        assert (entry.territory, entry.participant, entry.action, entry.user, entry.row_count) == (
+            territory,
+            anna,
+            AccessAction.ANONYMISE,
+            None,
+            1,
+        )
+        assert entry.action_label == "Anonymisation automatique (durée de conservation)"
+        assert entry.detail == "Aucune activité depuis plus de 5 ans (durée de conservation du territoire)"
 
     def test_the_task_is_idempotent(self, archive):
         assert anonymise_inactive_participants(self.TODAY.isoformat()) == 1
         stamp = Participant.objects.get(pk=archive["anna"].pk).anonymised_at
         assert anonymise_inactive_participants(self.TODAY.isoformat()) == 0
         assert Participant.objects.get(pk=archive["anna"].pk).anonymised_at == stamp
+        assert PersonalDataAccess.objects.count() == 1
 
     def test_later_the_others_follow_each_with_its_territory_period(self, archive):
         # 2027-01-11: Boris's last activity (10 January 2022) is more than five years old; Dora (95) keeps ten years.
@@ -543,6 +574,10 @@ class TestRetention:
             archive["anna"].pk,
             archive["boris"].pk,
         }
+        entries = PersonalDataAccess.objects.filter(user__isnull=True)
+        assert sorted(entries.values_list("participant_id", "territory_id")) == sorted(
+            [(archive["anna"].pk, archive["territory"].pk), (archive["boris"].pk, archive["territory"].pk)]
+        )
 
     def test_the_task_is_scheduled_daily(self):
         entry = settings.CELERY_BEAT_SCHEDULE["anonymise-inactive-participants"]
@@ -554,3 +589,149 @@ class TestRetention:
 
         anonymise_inactive_participants(self.TODAY.isoformat())
         assert find_duplicates(archive["territory"], "Anna", "Ancienne", date(1970, 2, 3)) == []
+
+    def test_the_coordinator_sees_the_automatic_anonymisations_in_the_journal(
+        self, client, archive, django_assert_max_num_queries
+    ):
+        territory = archive["territory"]
+        coordinator = make_member(territory, Role.COORDINATOR)
+        PersonalDataAccess.objects.create(
+            territory=territory, user=coordinator.user, participant=archive["carla"], action=AccessAction.VIEW
+        )
+        anonymise_inactive_participants("2027-01-11")  # Anna and Boris
+        client.force_login(coordinator.user)
+        journal = url("clauses:participant_access_log", territory)
+        client.get(journal)
+        with django_assert_max_num_queries(9):
+            response = client.get(journal)
+        assert [(e.user, e.participant_id, e.action) for e in response.context["entries"]] == [
+            (None, archive["boris"].pk, AccessAction.ANONYMISE),
+            (None, archive["anna"].pk, AccessAction.ANONYMISE),
+            (coordinator.user, archive["carla"].pk, AccessAction.VIEW),
+        ]
+        page = response.content.decode()
+        assert page.count("Anonymisation automatique (durée de conservation)") == 2
+        assert page.count('data-automatic="true"') == 2 and "Automatique (application)" in page
+        assert "Aucune activité depuis plus de 5 ans" in page
+        assert "Ancienne" not in page and "Bertin" not in page
+        # The action filter finds them; filtering on a person's user leaves them out.
+        response = client.get(journal, {"action": "anonymise"})
+        assert [e.participant_id for e in response.context["entries"]] == [archive["boris"].pk, archive["anna"].pk]
+        response = client.get(journal, {"user": coordinator.user.pk})
+        assert [e.participant_id for e in response.context["entries"]] == [archive["carla"].pk]
+        # The person's right of access lists it too.
+        anna = Participant.objects.get(pk=archive["anna"].pk)
+        assert right_of_access_data(anna)["consultations_de_la_fiche"][0]["action"] == (
+            "Anonymisation automatique (durée de conservation)"
+        )
+
+    def test_only_the_automatic_anonymisation_goes_without_a_user(self, archive):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PersonalDataAccess.objects.create(
+                territory=archive["territory"], participant=archive["carla"], action=AccessAction.VIEW
+            )
+
+    def test_retention_wipes_the_comments_of_the_monthly_lines(self, archive):
+        anna, boris = archive["anna"], archive["boris"]
+        line = MonthlyHours.objects.filter(placement__participant=anna).order_by("month").first()
+        line.comment = "Anna en arrêt maladie une semaine"
+        line.save()
+        kept = MonthlyHours.objects.filter(placement__participant=boris).order_by("month").first()
+        kept.comment = "Boris en formation"
+        kept.save()
+        anonymise_inactive_participants(self.TODAY.isoformat())
+        assert MonthlyHours.objects.get(pk=line.pk).comment == ""
+        assert not MonthlyHours.history.filter(id=line.pk).exclude(comment="").exists()
+        assert MonthlyHours.objects.get(pk=kept.pk).comment == "Boris en formation"
+
+
+# --- Free text naming the person ---------------------------------------------------------------------------------
+
+
+def _text_holding(*words):
+    """Every (model, field, value) of the clauses app, history tables included, whose text holds one of ``words``."""
+    found = []
+    for model in apps.get_app_config("clauses").get_models():
+        for field in model._meta.get_fields():
+            if not isinstance(field, CharField | TextField) or field.choices:
+                continue
+            for word in words:
+                for value in model.objects.filter(**{f"{field.name}__icontains": word}).values_list(
+                    field.name, flat=True
+                ):
+                    found.append((model.__name__, field.name, value))
+    return found
+
+
+class TestFreeTextAtAnonymisation:
+    @pytest.fixture
+    def texts(self, world, full_record):
+        """The person's line commented; a coworker's line on the same statement, commenting on her; the statement
+        sent back with a comment naming both; another statement of the clause, without her hours, naming her."""
+        people, statement = world["people"], world["statement"]
+        territory = people.territory
+        line = MonthlyHours.objects.get(placement__participant=full_record)
+        line.comment = "Zéphyrine absente trois jours"
+        line.save()
+        coworker = PlacementFactory(
+            territory=territory,
+            participant=ParticipantFactory(territory=territory, first_name="Paul", last_name="Roux"),
+            clause=people.clause,
+            employer_company=people.company,
+        )
+        coworker_line = MonthlyHoursFactory(
+            territory=territory,
+            placement=coworker,
+            statement=statement,
+            status=StatementStatus.SUBMITTED,
+            comment="Remplace QUARESMOLLE pendant son absence",
+        )
+        send_back(
+            statement,
+            people.facilitator.user,
+            "Mme QUARESMOLLE Zephyrine : trop d'heures. Paul Roux : juste.",
+        )
+        elsewhere = StatementFactory(
+            territory=territory,
+            clause=people.clause,
+            company=people.company,
+            month=date(2025, 12, 1),
+            review_comment="Mme Quaresmolle commence en février.",
+        )
+        return {"line": line, "coworker_line": coworker_line, "elsewhere": elsewhere}
+
+    def test_on_request_what_names_her_is_wiped_or_redacted(self, world, full_record, texts):
+        statement = world["statement"]
+        before = _statistics(world["people"].territory, world["people"].clause)
+        holding = {(model, field) for model, field, _ in _text_holding(LAST, FIRST, "Zephyrine")}
+        assert {("Participant", "last_name"), ("HistoricalStatement", "history_change_reason")} < holding
+        assert anonymise(
+            full_record, world["members"][Role.COORDINATOR], "Demande de Zéphyrine Quaresmolle par courrier"
+        )
+        # Her own line: the comment is wiped, in the history too.
+        assert MonthlyHours.objects.get(pk=texts["line"].pk).comment == ""
+        assert not MonthlyHours.history.filter(id=texts["line"].pk).exclude(comment="").exists()
+        # Shared text: her names are replaced, what concerns the others stays readable.
+        statement.refresh_from_db()
+        assert statement.review_comment == "Mme [anonymisé] : trop d'heures. Paul Roux : juste."
+        reason = "Renvoyé pour correction : Mme [anonymisé] : trop d'heures. Paul Roux : juste."
+        assert statement.history.latest().history_change_reason == reason
+        assert MonthlyHours.history.filter(id=texts["coworker_line"].pk).latest().history_change_reason == reason
+        assert (
+            MonthlyHours.objects.get(pk=texts["coworker_line"].pk).comment == "Remplace [anonymisé] pendant son absence"
+        )
+        entry = PersonalDataAccess.objects.get(action=AccessAction.ANONYMISE)
+        assert entry.detail == "Motif : Demande de [anonymisé] par courrier"
+        # A statement of the clause she has no hours on, which names her, is redacted too.
+        texts["elsewhere"].refresh_from_db()
+        assert texts["elsewhere"].review_comment == "Mme [anonymisé] commence en février."
+        # No text of the clauses app holds her names any more, in the history neither.
+        assert _text_holding(LAST, FIRST, "Zephyrine") == []
+        assert _statistics(world["people"].territory, world["people"].clause) == before
+
+    def test_the_names_match_whatever_the_case_accents_and_hyphens(self):
+        pattern = name_pattern(name_terms("Jean-Noël", "Le Bihan"))
+        assert redact("JEAN NOEL absent ; le bihan aussi ; Noël et Bihan ; Jeanne, Noëlle, Le Pen", pattern) == (
+            "[anonymisé] absent ; [anonymisé] aussi ; [anonymisé] et [anonymisé] ; Jeanne, Noëlle, Le Pen"
+        )
+        assert name_pattern(name_terms(ANONYMOUS, ANONYMOUS)) is None
