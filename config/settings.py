@@ -239,6 +239,9 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Clauses sociales <ne-pas-repondre@clauses-sociales.localhost>"
 )
 # Absolute links in e-mails sent by Celery tasks (no request there): the site's public address.
+# History change reasons hold the facilitator's send-back comment or reopen reason in full: a text column, not 100
+# characters (a longer comment failed on PostgreSQL).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
 # Content Security Policy: everything is served from our own origin (DSFR is vendored by django-dsfr).

@@ -386,6 +386,29 @@ class TestStatementDetail:
         assert Statement.objects.get(pk=statement.pk).lines.count() == 7
         assert few == many <= DETAIL_QUERIES
 
+    def test_a_long_send_back_comment_and_reopen_reason_are_kept_in_full(self, client, world):
+        """Comments longer than 100 characters once failed on PostgreSQL (the history reason was a short column)."""
+        statement = march_statement(world, StatementStatus.SUBMITTED)
+        comment = "Il manque les heures de Bruno pour la semaine du 10 mars ; " * 5
+        response = login(client, world.facilitator).post(
+            detail_url(statement), {"action": "send_back", "version": "1", "send_back-comment": comment}
+        )
+        assert response.status_code == 302
+        statement = Statement.objects.get(pk=statement.pk)
+        assert statement.status == StatementStatus.RETURNED
+        assert statement.history.first().history_change_reason == f"Renvoyé pour correction : {comment.strip()}"
+        statements.submit(statement, world.contact.user)
+        statements.validate(Statement.objects.get(pk=statement.pk), world.facilitator.user)
+        reason = (
+            "Le chantier a déclaré des heures en double pour deux participants ; correction demandée par l'acheteur "
+            * 2
+        )
+        statements.reopen(Statement.objects.get(pk=statement.pk), world.coordinator.user, reason)
+        assert (
+            Statement.objects.get(pk=statement.pk).history.first().history_change_reason
+            == f"Rouvert : {reason.strip()}"
+        )
+
     def test_reopen_requires_a_reason(self, client, world):
         statement = march_statement(world, StatementStatus.VALIDATED)
         response = login(client, world.coordinator).post(
