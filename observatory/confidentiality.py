@@ -55,6 +55,7 @@ def _mask_row(row):
     row.values = dict.fromkeys(row.values)
     row.participants = None
     row.cell_participants = {}
+    row.parts = {}
 
 
 def _mask_table(table, references):

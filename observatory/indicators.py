@@ -122,6 +122,9 @@ class Row:
     masked: bool = False  # set by ``observatory.confidentiality``: every value shows as « < 5 »
     # Cells counting their own people (e.g. outcomes at the end / after six months): {Column.key: participants}.
     cell_participants: dict = field(default_factory=dict)
+    # What ``combine`` needs beyond the values, never shown: a contract row's total days and ended contracts (its
+    # average duration). Emptied with the values when the row is masked.
+    parts: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -181,17 +184,194 @@ def compute_indicators(territories, period, filters=None, *, confidential=False)
     ``territories``: one territory or the territories of a region (a list); only aggregates are returned. With
     ``confidential`` (committee and regional views, bilans, national export), ``observatory.confidentiality`` masks
     what rests on 1 to 4 participants, including what a filter difference would reveal: the indicators are then
-    also computed without each active filter, to compare.
+    also computed without each active filter, to compare. Several territories are computed one by one and combined
+    (``consolidate``): the same result as computing them together, the mask applied once on the sum.
     """
     territories = list(territories)
+    if len(territories) > 1:
+        return consolidate(territories, period, filters, confidential=confidential).indicators
     filters = filters or Filters()
     indicators = _compute(territories, period, filters)
     if confidential:
-        references = [
-            _compute(territories, period, replace(filters, **{name: _UNSET[name]})) for name in filters.active()
-        ]
-        confidentiality.apply(indicators, references)
+        confidentiality.apply(indicators, _references(territories, period, filters))
     return indicators
+
+
+def _references(territories, period, filters):
+    """The unmasked indicators without each active filter, in ``filters.active()`` order (confidentiality rule 3)."""
+    return [_compute(territories, period, replace(filters, **{name: _UNSET[name]})) for name in filters.active()]
+
+
+@dataclass
+class Consolidation:
+    """Indicators of several territories: their sum and each territory's own (both masked when confidential)."""
+
+    indicators: Indicators
+    by_territory: list  # [(Territory, Indicators)], in the order given
+
+
+def consolidate(territories, period, filters=None, *, confidential=False):
+    """The indicators of ``territories`` as their sum, with each territory's own, every territory computed once.
+
+    Each participant, clause, hour, buyer, company and market belongs to one territory, so the sum of the territories'
+    unmasked indicators (``combine``) is what computing them together gives. With ``confidential``, each territory is
+    also computed without each active filter; those are combined the same way, so the mask (rule 3 included) is
+    applied once on the sum, and on each territory with its own references. The cost is territories × (active
+    filters + 1) computations, each over one territory's data.
+    """
+    territories = list(territories)
+    filters = filters or Filters()
+    own = []
+    for territory in territories:
+        references = _references([territory], period, filters) if confidential else []
+        own.append((territory, _compute([territory], period, filters), references))
+    indicators = combine([result for _t, result, _r in own])
+    if confidential:
+        references = [combine([r[i] for _t, _result, r in own]) for i in range(len(filters.active()))]
+        confidentiality.apply(indicators, references)
+        for _territory, result, references in own:
+            confidentiality.apply(result, references)
+    return Consolidation(indicators, [(territory, result) for territory, result, _r in own])
+
+
+# How each figure and table column of several territories is combined. Every count is of tenant rows (participants,
+# clauses, markets, buyers, companies, placements, meetings, partners) or hours, which belong to one territory: the
+# territories' numbers add up. Rates and averages are computed again from the summed numerators and denominators.
+_SUMMED_FIGURES = {
+    "markets_followed",
+    "clauses_active",
+    "buyers",
+    "companies",
+    "hours_required",
+    "hours_achieved",
+    "participants",
+    "committee_meetings",
+    "partners_involved",
+    "buyers_met",
+    "federations_met",
+}
+_RATIO_FIGURES = {
+    "completion_rate": lambda numerator, denominator: _rate(numerator, denominator),
+    "hours_per_participant": lambda numerator, denominator: _ratio(numerator, denominator),
+    "sustainable_employment_rate": lambda numerator, denominator: _rate(numerator, denominator),
+}
+_SUMMED_COLUMNS = {"hours_required", "hours_achieved", "participants", "contracts"} | {
+    m.value for m in OutcomeMilestone
+}
+_DERIVED_COLUMNS = {
+    "completion_rate": lambda values, parts: _rate(values["hours_achieved"], values["hours_required"]),
+    "hours_per_participant": lambda values, parts: _ratio(values["hours_achieved"], values["participants"]),
+    "average_duration_months": lambda values, parts: _average_months(parts["days"], parts["ended"]),
+}
+# Tables whose rows depend on the data, sorted by name; the others list the same keys for every territory, except the
+# publics (each territory has its own list), put in the order of the territories' publics together.
+_BY_NAME = {"hours_by_buyer", "hours_by_company"}
+_PUBLICS = "participants_by_public"
+
+
+def _sum(numbers):
+    """The sum, or None when one is None (not applicable, or not based on people)."""
+    numbers = list(numbers)
+    return None if any(n is None for n in numbers) else sum(numbers)
+
+
+def combine(indicators_list):
+    """The indicators of several territories from each one's unmasked indicators (same period and filters).
+
+    Counts and hours are summed per figure and per row key (rows absent from a territory count 0); rates, ratios,
+    FTE and average durations are computed again from the summed numerators and denominators. The result is
+    unmasked, built from new objects (the inputs can still be masked afterwards). Equal to ``_compute`` over the
+    territories together (tested).
+    """
+    parts = list(indicators_list)
+    if not parts:
+        raise ValueError("Nothing to combine.")
+    if any(p.confidential for p in parts):
+        raise ValueError("Only unmasked indicators can be combined: mask the sum instead.")
+    first = parts[0]
+    if any(p.period != first.period or p.filters != first.filters for p in parts):
+        raise ValueError("Indicators of different periods or filters cannot be combined.")
+    territories = [territory for p in parts for territory in p.territories]
+    return Indicators(
+        period=first.period,
+        territories=territories,
+        filters=first.filters,
+        figures=_combine_figures(parts),
+        tables=[_combine_table([p.table(table.key) for p in parts], territories) for table in first.tables],
+    )
+
+
+def _combine_figures(parts):
+    combined = {}
+    for figure in parts[0].figures:
+        same = [p.figure(figure.key) for p in parts]
+        counts = tuple(sum(n) for n in zip(*(f.counts for f in same), strict=True))
+        common = {"participants": _sum(f.participants for f in same), "counts": counts}
+        if figure.key in _SUMMED_FIGURES:
+            combined[figure.key] = replace(figure, value=_sum(f.value for f in same), **common)
+        elif figure.key in _RATIO_FIGURES:
+            numerator, denominator = _sum(f.numerator for f in same), _sum(f.denominator for f in same)
+            value = _RATIO_FIGURES[figure.key](numerator, denominator)
+            combined[figure.key] = replace(figure, value=value, numerator=numerator, denominator=denominator, **common)
+        elif figure.key != "fte":
+            raise ValueError(f"No rule to combine the figure {figure.key!r}.")
+    achieved = combined["hours_achieved"]
+    combined["fte"] = replace(
+        parts[0].figure("fte"), value=fte(achieved.value), participants=achieved.participants, counts=()
+    )
+    return [combined[figure.key] for figure in parts[0].figures]
+
+
+def _combine_parts(rows):
+    parts = defaultdict(int)
+    for row in rows:
+        for name, value in row.parts.items():
+            parts[name] += value
+    return dict(parts)
+
+
+def _combine_rows(rows, columns):
+    """One row from the same row of several territories."""
+    unknown = [c.key for c in columns if c.key not in _SUMMED_COLUMNS and c.key not in _DERIVED_COLUMNS]
+    if unknown:
+        raise ValueError(f"No rule to combine the columns {unknown!r}.")
+    parts = _combine_parts(rows)
+    values = {c.key: _sum(row.values[c.key] for row in rows) for c in columns if c.key in _SUMMED_COLUMNS}
+    for column in columns:
+        if column.key in _DERIVED_COLUMNS:
+            values[column.key] = _DERIVED_COLUMNS[column.key](values, parts)
+    cells = defaultdict(int)
+    for row in rows:
+        for key, n in row.cell_participants.items():
+            cells[key] += n
+    return Row(
+        label=rows[0].label,
+        key=rows[0].key,
+        values={c.key: values[c.key] for c in columns},
+        participants=_sum(row.participants for row in rows),
+        cell_participants=dict(cells),
+        parts=parts,
+    )
+
+
+def _combine_table(tables, territories):
+    first = tables[0]
+    same = defaultdict(list)  # row key -> the territories' rows, in order of first appearance
+    for table in tables:
+        for row in table.rows:
+            same[row.key].append(row)
+    rows = [_combine_rows(group, first.columns) for group in same.values()]
+    if first.key in _BY_NAME:
+        rows.sort(key=lambda row: (row.label.lower(), row.key))
+    elif first.key == _PUBLICS:
+        # One small query: the publics' order and labels come from the database, as when computed together.
+        order = {code: (i, label) for i, (code, label) in enumerate(_criteria([t.pk for t in territories]))}
+        for row in rows:
+            row.label = order.get(row.key, (0, row.label))[1]
+        rows.sort(key=lambda row: order.get(row.key, (len(order), ""))[0])
+    totals = [table.total for table in tables]
+    total = None if any(t is None for t in totals) else _combine_rows(totals, first.columns)
+    return replace(first, rows=rows, total=total)
 
 
 _UNSET = {
@@ -1128,6 +1308,11 @@ CONTRACT_COLUMNS = [
 ]
 
 
+def _average_months(days, ended):
+    """Average duration in months of ``ended`` contracts lasting ``days`` in all (None without an ended contract)."""
+    return _quantize(Decimal(days) / ended / DAYS_PER_MONTH, "0.1") if ended else None
+
+
 def _contracts_table(ids, period, filters):
     """Placements running during the period, by contract kind. One query."""
     placements = Placement.objects.filter(territory_id__in=ids, start_date__lte=period.end).exclude(
@@ -1147,12 +1332,13 @@ def _contracts_table(ids, period, filters):
                 g["ended"] += 1
 
     def row(label, key, g):
-        average = _quantize(Decimal(g["days"]) / g["ended"] / DAYS_PER_MONTH, "0.1") if g["ended"] else None
+        average = _average_months(g["days"], g["ended"])
         return Row(
             label=label,
             key=key,
             values={"contracts": g["count"], "average_duration_months": average, "participants": len(g["people"])},
             participants=len(g["people"]),
+            parts={"days": g["days"], "ended": g["ended"]},
         )
 
     empty = {"count": 0, "days": 0, "ended": 0, "people": set()}

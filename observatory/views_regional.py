@@ -16,7 +16,7 @@ from territories.models import Territory
 from .confidentiality import is_small
 from .exports import FIGURES_KEY, figures_to_xlsx, filename, table_to_xlsx
 from .filters import RegionalIndicatorFilter
-from .indicators import Column, Row, Table, compute_indicators
+from .indicators import Column, Row, Table, consolidate
 from .views_observatory import query_suffix, table_items, xlsx_response
 
 BY_TERRITORY_KEY = "by_territory"
@@ -143,13 +143,12 @@ class RegionalMixin:
 
     def compute(self, filterset):
         period, filters = filterset.indicator_period(), filterset.indicator_filters()
-        indicators = compute_indicators(self.territories, period, filters, confidential=True)
+        # Each territory is computed once (and once per active filter, for the mask): the region is their sum, and
+        # the same results, masked territory by territory, give the table by territory.
+        consolidation = consolidate(self.territories, period, filters, confidential=True)
+        indicators = consolidation.indicators
         if len(self.territories) > 1:
-            per_territory = [
-                (territory, compute_indicators([territory], period, filters, confidential=True))
-                for territory in self.territories
-            ]
-            indicators.tables = [*indicators.tables, by_territory_table(indicators, per_territory)]
+            indicators.tables = [*indicators.tables, by_territory_table(indicators, consolidation.by_territory)]
         return indicators
 
     @property

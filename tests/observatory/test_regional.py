@@ -241,3 +241,27 @@ def test_staff_manage_regional_accesses_in_the_admin(admin_client, regional_user
     response = admin_client.get(reverse("admin:accounts_regionalaccess_changelist"))
     assert response.status_code == 200
     assert "dreets@example.org" in response.content.decode()
+
+
+def test_each_territory_is_computed_once_per_filter_set(regional_client, region_data, monkeypatch):
+    """The region is the sum of its territories' results, which also fill the table by territory: no computation
+    over the whole region, none repeated. With one filter, each territory is computed again without it (mask)."""
+    from observatory import indicators
+
+    calls = []
+    original = indicators._compute
+
+    def counting(territories, period, filters):
+        calls.append(([t.code for t in territories], filters.active()))
+        return original(territories, period, filters)
+
+    monkeypatch.setattr(indicators, "_compute", counting)
+    html = regional_client.get(regional_url(year=2026)).content.decode()
+    assert figure(html, "hours_achieved") == "900 h"
+    assert sorted(calls, key=str) == [(["30"], {}), (["34"], {})]
+    calls.clear()
+    html = regional_client.get(regional_url(year=2026, buyer_kind=BuyerKind.MUNICIPALITY)).content.decode()
+    assert "Gard (30)" in section(html, "by_territory")
+    municipality = {"buyer_kind": BuyerKind.MUNICIPALITY.value}
+    expected = [(["30"], {}), (["30"], municipality), (["34"], {}), (["34"], municipality)]
+    assert sorted(calls, key=str) == sorted(expected, key=str)
