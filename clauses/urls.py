@@ -90,6 +90,19 @@ urlpatterns = [
     path("globalisation/nouveau/", views_globalisation.GlobalisationCreateView.as_view(), name="globalisation_create"),
     path("globalisation/<int:pk>/", views_globalisation.GlobalisationDetailView.as_view(), name="globalisation_detail"),
     path(
+        "globalisation/<int:pk>/modifier/",
+        views_globalisation.GlobalisationUpdateView.as_view(),
+        name="globalisation_update",
+    ),
+    path(
+        "globalisation/<int:pk>/terminer/", views_globalisation.GlobalisationEndView.as_view(), name="globalisation_end"
+    ),
+    path(
+        "globalisation/<int:pk>/supprimer/",
+        views_globalisation.GlobalisationDeleteView.as_view(),
+        name="globalisation_delete",
+    ),
+    path(
         "globalisation/ligne/<int:pk>/repartir/",
         views_globalisation.HoursAllocationView.as_view(),
         name="hours_allocation",

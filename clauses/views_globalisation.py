@@ -1,24 +1,40 @@
-"""Globalisation pages: the agreements pooling one company's clauses, and the allocation of a line's hours.
+"""Globalisation pages: the agreements pooling one company's clauses (list, creation, detail, edit, end, deletion),
+and the allocation of a line's hours.
 
 What may be allocated, and what then counts, is decided by ``clauses.hours`` (``applicable_agreement_clauses``,
-``allocate``, ``counted_hours_subquery``); these views only show it and pass the user's shares along.
+``allocate``, ``counted_hours_subquery``); what an agreement must keep once hours are allocated under it, by the
+rules of ``clauses.forms_globalisation`` (``agreement_allocations``); these views only show it and pass the user's
+choices along.
+
+``GlobalisationAgreement`` has no history table: every change is logged (who, which agreement, what changed) and
+told to the user in a message.
 """
+
+import logging
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q
+from django.db.models import Max, Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.generic import DetailView, FormView, ListView
+from django.utils import timezone
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from accounts.enums import ROLES_SEEING_PARTICIPANTS
 from accounts.mixins import TerritoryMixin
-from markets.enums import AwardRole
-from markets.models import LotAward
 
-from .forms_globalisation import GlobalisationAgreementForm, HoursAllocationForm, clause_label
+from .forms_globalisation import (
+    GlobalisationAgreementForm,
+    GlobalisationEndForm,
+    HoursAllocationForm,
+    agreement_allocations,
+    allocated_months,
+    clause_label,
+    company_lines,
+    months_label,
+)
 from .hours import allocate, applicable_agreement_clauses, pending_reason, with_eligibility
 from .models import (
     Clause,
@@ -30,6 +46,8 @@ from .models import (
 )
 from .progress import add_months, first_of_month
 from .queries import with_clause_progress
+
+logger = logging.getLogger(__name__)
 
 # How many months of lines the agreement page shows, ending with the latest month that has lines.
 RECENT_MONTHS = 6
@@ -91,30 +109,29 @@ class GlobalisationCreateView(GlobalisationMixin, FormView):
                 GlobalisationClause(territory=self.territory, agreement=agreement, clause=clause)
                 for clause in data["clauses"]
             )
+        log_change(self.request, agreement, "created")
         messages.success(self.request, f"L'accord de globalisation « {agreement.name} » est enregistré.")
         return redirect(agreement_url(self.territory, agreement.pk))
 
 
-def company_lines(territory, company, clause_ids):
-    """The monthly lines whose hours count for ``company`` on the given clauses: its own placements, and staff
-    provided by an inclusion employer on the lots it holds (see ``statements.reporting_company_id``)."""
-    holder = LotAward.objects.filter(
-        territory_id=territory.pk, lot_id=OuterRef("placement__clause__lot_id"), company=company, role=AwardRole.HOLDER
-    )
-    return MonthlyHours.objects.in_territory(territory).filter(
-        Q(placement__employer_company=company) | Q(placement__employer_company__isnull=True) & Exists(holder),
-        placement__clause_id__in=clause_ids,
-    )
-
-
-class GlobalisationDetailView(ObjectFirstMixin, DetailView):
-    template_name = "clauses/globalisation_detail.html"
-    context_object_name = "agreement"
+class AgreementMixin(ObjectFirstMixin):
+    """Pages of one agreement: another territory's agreement is a 404, then the role check (403)."""
 
     def load(self, membership):
         self.agreement = GlobalisationAgreement.objects.select_related("company").get_visible_or_404(
             membership, pk=self.kwargs["pk"]
         )
+
+    def detail_url(self):
+        return agreement_url(self.territory, self.agreement.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(agreement=self.agreement, detail_url=self.detail_url(), **kwargs)
+
+
+class GlobalisationDetailView(AgreementMixin, DetailView):
+    template_name = "clauses/globalisation_detail.html"
+    context_object_name = "agreement"
 
     def get_object(self, queryset=None):
         return self.agreement
@@ -155,6 +172,117 @@ class GlobalisationDetailView(ObjectFirstMixin, DetailView):
             page = None
         context.update(clauses=clauses, page_obj=page, lines=page.object_list if page else [])
         return context
+
+
+def period_label(start, end):
+    if end:
+        return f"du {start:%d/%m/%Y} au {end:%d/%m/%Y}"
+    return f"depuis le {start:%d/%m/%Y}, sans date de fin"
+
+
+def log_change(request, agreement, action, changes=""):
+    logger.info(
+        "Globalisation agreement %s (%s, territory %s) %s by user %s%s",
+        agreement.pk,
+        agreement.name,
+        agreement.territory_id,
+        action,
+        request.user.pk,
+        f": {changes}" if changes else "",
+    )
+
+
+class GlobalisationUpdateView(AgreementMixin, FormView):
+    """Edit an agreement's name, period and clauses; what was already allocated under it is kept (see the form)."""
+
+    template_name = "clauses/globalisation_form.html"
+    form_class = GlobalisationAgreementForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "territory": self.territory, "agreement": self.agreement}
+
+    def form_valid(self, form):
+        agreement, data = self.agreement, form.cleaned_data
+        changes = []
+        if data["name"] != agreement.name:
+            changes.append(f"intitulé « {agreement.name} » → « {data['name']} »")
+        if (data["start_date"], data["end_date"]) != (agreement.start_date, agreement.end_date):
+            changes.append(
+                f"période {period_label(agreement.start_date, agreement.end_date)} → "
+                f"{period_label(data['start_date'], data['end_date'])}"
+            )
+        current = {gc.clause_id: gc for gc in agreement.clauses.select_related("clause__lot__market__buyer")}
+        wanted = {clause.pk: clause for clause in data["clauses"]}
+        added = [clause for pk, clause in wanted.items() if pk not in current]
+        removed = [gc for pk, gc in current.items() if pk not in wanted]
+        if added:
+            changes.append("clauses ajoutées : " + " ; ".join(clause_label(c) for c in added))
+        if removed:
+            changes.append("clauses retirées : " + " ; ".join(clause_label(gc.clause) for gc in removed))
+        if not changes:
+            messages.info(self.request, "Aucune modification : l'accord est inchangé.")
+            return redirect(self.detail_url())
+        with transaction.atomic():
+            agreement.name, agreement.start_date, agreement.end_date = (
+                data["name"],
+                data["start_date"],
+                data["end_date"],
+            )
+            agreement.save(update_fields=["name", "start_date", "end_date"])
+            GlobalisationClause.objects.filter(pk__in=[gc.pk for gc in removed]).delete()
+            GlobalisationClause.objects.bulk_create(
+                GlobalisationClause(territory=self.territory, agreement=agreement, clause=clause) for clause in added
+            )
+        log_change(self.request, agreement, "changed", " ; ".join(changes))
+        messages.success(self.request, f"L'accord « {agreement.name} » est modifié : {' ; '.join(changes)}.")
+        return redirect(self.detail_url())
+
+
+class GlobalisationEndView(AgreementMixin, FormView):
+    """End an agreement: set its end date (never before a month already allocated under it)."""
+
+    template_name = "clauses/globalisation_end.html"
+    form_class = GlobalisationEndForm
+
+    def get_initial(self):
+        return {"end_date": self.agreement.end_date or timezone.localdate()}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "territory": self.territory, "agreement": self.agreement}
+
+    def get_context_data(self, **kwargs):
+        months = allocated_months(agreement_allocations(self.agreement, self.territory))
+        return super().get_context_data(last_allocated=months[-1] if months else None, **kwargs)
+
+    def form_valid(self, form):
+        agreement = self.agreement
+        previous = agreement.end_date
+        agreement.end_date = form.cleaned_data["end_date"]
+        agreement.save(update_fields=["end_date"])
+        log_change(self.request, agreement, "ended", f"end date {previous} → {agreement.end_date}")
+        messages.success(self.request, f"L'accord « {agreement.name} » prend fin le {agreement.end_date:%d/%m/%Y}.")
+        return redirect(self.detail_url())
+
+
+class GlobalisationDeleteView(AgreementMixin, TemplateView):
+    """Delete an agreement under which nothing was allocated (confirmation page); otherwise refused, with the months
+    whose allocations keep it: end it instead, or undo those allocations first."""
+
+    template_name = "clauses/globalisation_delete.html"
+
+    def get_context_data(self, **kwargs):
+        months = allocated_months(agreement_allocations(self.agreement, self.territory))
+        return super().get_context_data(allocated_months=months, allocated_months_label=months_label(months), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        if context["allocated_months"]:
+            return self.render_to_response(context)  # the page explains why, and offers to end it instead
+        name = self.agreement.name
+        log_change(request, self.agreement, "deleted")
+        self.agreement.delete()  # its GlobalisationClause rows go with it (CASCADE)
+        messages.success(request, f"L'accord de globalisation « {name} » est supprimé.")
+        return redirect(reverse("clauses:globalisation_list", kwargs={"territory_code": self.territory.code}))
 
 
 class HoursAllocationView(ObjectFirstMixin, FormView):

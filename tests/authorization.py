@@ -23,7 +23,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.enums import Role
-from clauses.enums import ContractKind, StatementStatus
+from clauses.enums import ContractKind, LegalBasis, StatementStatus
 from clauses.models import GlobalisationAgreement, GlobalisationClause
 from facilitators.models import CoverageArea
 from tests.accounts.factories import MembershipFactory
@@ -105,6 +105,7 @@ class World:
 
     # --- Monthly hours: globalisation ---
     agreement: object  # ``company``'s globalisation agreement, in force since January 2026, covering ``clause``
+    agreement_second_clause: object  # a second clause (award criterion) of ``clause``'s lot, not in ``agreement``
     foreign_agreement: object
     foreign_line: object  # the foreign placement's February 2026 line (``foreign_statement``)
 
@@ -190,7 +191,7 @@ def build_world():
     coverage_area, foreign_coverage_area = _coverage_areas(territory, other_territory, organisation)
 
     # --- Monthly hours: globalisation ---
-    agreement, foreign_agreement, foreign_line = _globalisation(
+    agreement, agreement_second_clause, foreign_agreement, foreign_line = _globalisation(
         territory, company, clause, other_territory, foreign_placement, foreign_statement
     )
 
@@ -229,6 +230,7 @@ def build_world():
         coverage_area=coverage_area,
         foreign_coverage_area=foreign_coverage_area,
         agreement=agreement,
+        agreement_second_clause=agreement_second_clause,
         foreign_agreement=foreign_agreement,
         foreign_line=foreign_line,
         network=network,
@@ -254,11 +256,13 @@ def _coverage_areas(territory, other_territory, organisation):
 
 
 def _globalisation(territory, company, clause, other_territory, foreign_placement, foreign_statement):
-    """An agreement of ``company`` covering ``clause``; the same in the other territory, with a line to allocate."""
+    """An agreement of ``company`` covering ``clause``, and a second clause of the same lot the company may add to it
+    (or pool in a new agreement); the same agreement in the other territory, with a line to allocate."""
     agreement = GlobalisationAgreement.objects.create(
         territory=territory, company=company, name="Accord Littoral 2026", start_date=date(2026, 1, 1)
     )
     GlobalisationClause.objects.create(territory=territory, agreement=agreement, clause=clause)
+    second_clause = ClauseFactory(territory=territory, lot=clause.lot, legal_basis=LegalBasis.AWARD_CRITERION)
     foreign_agreement = GlobalisationAgreement.objects.create(
         territory=other_territory,
         company=foreign_placement.employer_company,
@@ -275,7 +279,7 @@ def _globalisation(territory, company, clause, other_territory, foreign_placemen
         month=date(2026, 2, 1),
         status=StatementStatus.SUBMITTED,
     )
-    return agreement, foreign_agreement, foreign_line
+    return agreement, second_clause, foreign_agreement, foreign_line
 
 
 def _no_kwargs(world):
@@ -606,13 +610,79 @@ TERRITORY_VIEWS = [
     ),
     # --- Monthly hours: globalisation ---
     TerritoryView("globalisation-list", "clauses:globalisation_list", _only(STAFF, FORBIDDEN)),
-    # The creation POST needs a company holding two clauses, which the world has not: tested in
-    # tests/clauses/test_globalisation_views.py (permissions, and nothing written when refused).
     TerritoryView("globalisation-create", "clauses:globalisation_create", _only(STAFF, FORBIDDEN)),
+    TerritoryView(
+        "globalisation-create-save",
+        "clauses:globalisation_create",
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        data=lambda w: {
+            "company": w.company.pk,
+            "name": "Accord Littoral 2027",
+            "start_date": "2027-01-01",
+            "end_date": "",
+            "clauses": [w.clause.pk, w.agreement_second_clause.pk],
+        },
+    ),
     TerritoryView(
         "globalisation-detail",
         "clauses:globalisation_detail",
         _only(STAFF, FORBIDDEN),
+        kwargs=lambda w: {"pk": w.agreement.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_agreement.pk},
+    ),
+    # Edit, end and deletion: another territory's agreement is a 404 for every role (looked up first), then only the
+    # coordinators and facilitators (403). The world's agreement has no allocation: every allowed POST writes.
+    TerritoryView(
+        "globalisation-update-form",
+        "clauses:globalisation_update",
+        _only(STAFF, FORBIDDEN),
+        kwargs=lambda w: {"pk": w.agreement.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_agreement.pk},
+    ),
+    TerritoryView(
+        "globalisation-update",
+        "clauses:globalisation_update",
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        kwargs=lambda w: {"pk": w.agreement.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_agreement.pk},
+        # Renamed, and the lot's second clause added.
+        data=lambda w: {
+            "name": "Accord Littoral 2026 (avenant 1)",
+            "start_date": "2026-01-01",
+            "end_date": "",
+            "clauses": [w.clause.pk, w.agreement_second_clause.pk],
+        },
+    ),
+    TerritoryView(
+        "globalisation-end-form",
+        "clauses:globalisation_end",
+        _only(STAFF, FORBIDDEN),
+        kwargs=lambda w: {"pk": w.agreement.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_agreement.pk},
+    ),
+    TerritoryView(
+        "globalisation-end",
+        "clauses:globalisation_end",
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, FORBIDDEN),
+        method="POST",
+        kwargs=lambda w: {"pk": w.agreement.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_agreement.pk},
+        data=lambda w: {"end_date": "2026-12-31"},
+    ),
+    TerritoryView(
+        "globalisation-delete-confirm",
+        "clauses:globalisation_delete",
+        _only(STAFF, FORBIDDEN),
+        kwargs=lambda w: {"pk": w.agreement.pk},
+        foreign_kwargs=lambda w: {"pk": w.foreign_agreement.pk},
+    ),
+    TerritoryView(
+        "globalisation-delete",
+        "clauses:globalisation_delete",
+        _only({Role.COORDINATOR: FOUND, Role.FACILITATOR: FOUND}, FORBIDDEN),
+        method="POST",
         kwargs=lambda w: {"pk": w.agreement.pk},
         foreign_kwargs=lambda w: {"pk": w.foreign_agreement.pk},
     ),
