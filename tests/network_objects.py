@@ -8,7 +8,6 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from stdnum import luhn
 
 from accounts.enums import Role
 from facilitators.enums import DocumentKind, InclusionEmployerKind, Sector
@@ -17,19 +16,14 @@ from observatory.enums import PartnerKind
 from observatory.models import Partner, PartnerMeeting
 from tests.facilitators.factories import InclusionEmployerFactory
 from tests.territories.factories import CommuneFactory, DepartmentFactory
+from tests.utils import siret_sequence
 
 PDF_BYTES = b"%PDF-1.4\n% Document de test\n%%EOF\n"
 
 
 def valid_siret(n):
-    """A SIRET python-stdnum accepts: its SIREN (9 digits) and the whole 14 digits both pass the Luhn check.
-
-    (``tests.utils.siret_sequence`` only checks the 14 digits: ``validate_siret`` refuses its values.)
-    """
-    siren = f"{40000000 + n:08d}"
-    siren += luhn.calc_check_digit(siren)
-    body = siren + "0001"
-    return body + luhn.calc_check_digit(body)
+    """The n-th valid SIRET typed by hand in a test (a range of its own, apart from the factories' sequences)."""
+    return siret_sequence(40_000_000 + n)
 
 
 @dataclass

@@ -8,6 +8,8 @@ import re
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from tests.accounts.factories import PASSWORD
+
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 
@@ -47,6 +49,51 @@ class BasePage:
         return self
 
 
+class TerritoryPage(BasePage):
+    """A page of a territory with its own URL (``url_name``, reversed with ``territory_code`` and ``url_kwargs()``).
+
+    ``open()`` goes to it, ``expect_current()`` checks the browser is on it (a list page keeps its filters in the query
+    string: set ``query_allowed = False`` where the URL must match exactly), ``from_menu()`` reaches it through the
+    ``menu_link`` of the main navigation.
+    """
+
+    url_name = None
+    query_allowed = True
+    menu_link = None
+
+    def __init__(self, page: Page, territory_code):
+        super().__init__(page)
+        self.territory_code = territory_code
+
+    def url_kwargs(self):
+        return {}
+
+    @property
+    def url(self):
+        return reverse(self.url_name, kwargs={"territory_code": self.territory_code, **self.url_kwargs()})
+
+    def open(self, query=""):
+        self.page.goto(self.url + query)
+        return self.expect_loaded()
+
+    def expect_current(self):
+        end = r"(\?.*)?$" if self.query_allowed else r"$"
+        expect(self.page).to_have_url(re.compile(re.escape(self.url) + end))
+        return self.expect_loaded()
+
+    @classmethod
+    def from_menu(cls, page: Page, territory_code):
+        page.get_by_role("navigation", name="Menu principal").get_by_role("link", name=cls.menu_link).click()
+        return cls(page, territory_code).expect_current()
+
+
+def log_in_as(page: Page, membership):
+    """Log in as ``membership``'s user (from a clean session) and land on its territory's home page."""
+    page.context.clear_cookies()
+    LoginPage(page).open().log_in(membership.user.email, PASSWORD)
+    return TerritoryHomePage(page, membership.territory.code).expect_current()
+
+
 class LoginPage(BasePage):
     """allauth's login page, with e-mail and password."""
 
@@ -65,22 +112,9 @@ class LoginPage(BasePage):
         self.page.wait_for_load_state()
 
 
-class TerritoryHomePage(BasePage):
-    def __init__(self, page: Page, territory_code):
-        super().__init__(page)
-        self.territory_code = territory_code
-
-    @property
-    def url(self):
-        return reverse("home", kwargs={"territory_code": self.territory_code})
-
-    def open(self):
-        self.page.goto(self.url)
-        return self.expect_loaded()
-
-    def expect_current(self):
-        expect(self.page).to_have_url(re.compile(re.escape(self.url) + r"$"))
-        return self.expect_loaded()
+class TerritoryHomePage(TerritoryPage):
+    url_name = "home"
+    query_allowed = False
 
     def figure(self, name):
         """The key figure shown in ``[data-figure=<name>]``, as an integer."""
@@ -93,26 +127,11 @@ class TerritoryHomePage(BasePage):
         return MarketListPage(self.page, self.territory_code).expect_current()
 
     def open_members(self):
-        self.page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Membres").click()
-        return MemberListPage(self.page, self.territory_code).expect_current()
+        return MemberListPage.from_menu(self.page, self.territory_code)
 
 
-class MarketListPage(BasePage):
-    def __init__(self, page: Page, territory_code):
-        super().__init__(page)
-        self.territory_code = territory_code
-
-    @property
-    def url(self):
-        return reverse("clauses:market_list", kwargs={"territory_code": self.territory_code})
-
-    def open(self):
-        self.page.goto(self.url)
-        return self.expect_loaded()
-
-    def expect_current(self):
-        expect(self.page).to_have_url(re.compile(re.escape(self.url) + r"(\?.*)?$"))
-        return self.expect_loaded()
+class MarketListPage(TerritoryPage):
+    url_name = "clauses:market_list"
 
     def market_link(self, reference):
         return self.main.get_by_role("link", name=reference)
@@ -140,22 +159,10 @@ class MarketDetailPage(BasePage):
         return [as_number(value) for value in values]
 
 
-class MemberListPage(BasePage):
-    def __init__(self, page: Page, territory_code):
-        super().__init__(page)
-        self.territory_code = territory_code
-
-    @property
-    def url(self):
-        return reverse("members", kwargs={"territory_code": self.territory_code})
-
-    def open(self):
-        self.page.goto(self.url)
-        return self.expect_loaded()
-
-    def expect_current(self):
-        expect(self.page).to_have_url(re.compile(re.escape(self.url) + r"$"))
-        return self.expect_loaded()
+class MemberListPage(TerritoryPage):
+    url_name = "members"
+    query_allowed = False
+    menu_link = "Membres"
 
     def start_invitation(self):
         self.main.get_by_role("link", name="Inviter un membre").click()
@@ -165,10 +172,8 @@ class MemberListPage(BasePage):
         return self.main.locator("table tbody tr").filter(has_text=email)
 
 
-class InvitePage(BasePage):
-    def __init__(self, page: Page, territory_code):
-        super().__init__(page)
-        self.territory_code = territory_code
+class InvitePage(TerritoryPage):
+    url_name = "invite"
 
     def invite(self, *, email, role_label, organisation_label=None, first_name="", last_name=""):
         form = self.main.locator("form").filter(has=self.page.locator("input[name=email]")).first

@@ -4,25 +4,15 @@ sizing and clause text. Selectors live here, not in the tests."""
 import re
 
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.pages import BasePage, MarketDetailPage, normalise
-
-
-def _territory_url(name, territory_code, **kwargs):
-    return reverse(name, kwargs={"territory_code": territory_code, **kwargs})
+from tests.browser.pages import BasePage, MarketDetailPage, TerritoryPage, normalise
 
 
-class BuyerDashboardPage(BasePage):
+class BuyerDashboardPage(TerritoryPage):
     """« Mes clauses »: the buyer's markets with a clause, late ones first."""
 
-    def __init__(self, page: Page, territory_code):
-        super().__init__(page)
-        self.territory_code = territory_code
-
-    def open(self):
-        self.page.goto(_territory_url("buyers:dashboard", self.territory_code))
-        return self.expect_loaded()
+    url_name = "buyers:dashboard"
 
     @property
     def table(self):
@@ -49,14 +39,8 @@ class BuyerMarketDetailPage(MarketDetailPage):
         return self.page.locator("#market-chart")
 
 
-class PlannedMarketListPage(BasePage):
-    def __init__(self, page: Page, territory_code):
-        super().__init__(page)
-        self.territory_code = territory_code
-
-    def open(self):
-        self.page.goto(_territory_url("programming:list", self.territory_code))
-        return self.expect_loaded()
+class PlannedMarketListPage(TerritoryPage):
+    url_name = "programming:list"
 
     def start_declaration(self):
         self.page.locator("#planned-market-create").click()
@@ -214,6 +198,6 @@ class ClauseTextPage(BasePage):
             return download.suggested_filename, handle.read()
 
     def expect_url_of(self, market):
-        url = _territory_url("drafting:clause_text", market.territory.code, pk=market.pk)
+        url = reverse("drafting:clause_text", kwargs={"territory_code": market.territory.code, "pk": market.pk})
         expect(self.page).to_have_url(re.compile(re.escape(url) + "$"))
         return self

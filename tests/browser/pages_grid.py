@@ -1,32 +1,20 @@
 """Page objects of the monthly hours grid (clauses/hours_grid.html)."""
 
-import re
+from playwright.sync_api import Page
 
-from django.urls import reverse
-from playwright.sync_api import Page, expect
-
-from tests.browser.pages import BasePage
+from tests.browser.pages import TerritoryPage
 
 
-class HoursGridPage(BasePage):
+class HoursGridPage(TerritoryPage):
+    url_name = "clauses:hours_grid"
+    query_allowed = False
+
     def __init__(self, page: Page, territory_code, clause_pk, month):
-        super().__init__(page)
-        self.territory_code, self.clause_pk, self.month = territory_code, clause_pk, month
+        super().__init__(page, territory_code)
+        self.clause_pk, self.month = clause_pk, month
 
-    @property
-    def url(self):
-        return reverse(
-            "clauses:hours_grid",
-            kwargs={"territory_code": self.territory_code, "pk": self.clause_pk, "month": self.month},
-        )
-
-    def open(self):
-        self.page.goto(self.url)
-        return self.expect_loaded()
-
-    def expect_current(self):
-        expect(self.page).to_have_url(re.compile(re.escape(self.url) + r"$"))
-        return self.expect_loaded()
+    def url_kwargs(self):
+        return {"pk": self.clause_pk, "month": self.month}
 
     def worked(self, participant):
         """The "hours worked" cell of a participant's row, found by its (visually hidden) label."""

@@ -3,25 +3,17 @@
 import re
 
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.pages import BasePage, as_number, normalise
+from tests.browser.pages import TerritoryPage, as_number, normalise
 
 
-class DirectoryPage(BasePage):
+class DirectoryPage(TerritoryPage):
     """``/annuaire/<code>/``: public, no login."""
-
-    def __init__(self, page: Page, territory_code):
-        super().__init__(page)
-        self.territory_code = territory_code
 
     @property
     def url(self):
         return reverse("directory:territory", kwargs={"code": self.territory_code})
-
-    def open(self):
-        self.page.goto(self.url)
-        return self.expect_loaded()
 
     @property
     def search_input(self):
@@ -50,25 +42,12 @@ class DirectoryPage(BasePage):
         )
 
 
-class CoveragePage(BasePage):
+class CoveragePage(TerritoryPage):
     """``/<territory>/couverture/``."""
 
-    def __init__(self, page: Page, territory_code):
-        super().__init__(page)
-        self.territory_code = territory_code
-
-    @property
-    def url(self):
-        return reverse("coverage:coverage", kwargs={"territory_code": self.territory_code})
-
-    def open(self):
-        self.page.goto(self.url)
-        return self.expect_loaded()
-
-    def open_from_menu(self):
-        self.page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Couverture").click()
-        expect(self.page).to_have_url(re.compile(re.escape(self.url) + r"$"))
-        return self.expect_loaded()
+    url_name = "coverage:coverage"
+    query_allowed = False
+    menu_link = "Couverture"
 
     def figure(self, name):
         locator = self.page.locator(f"[data-figure={name}]")

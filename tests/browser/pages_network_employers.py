@@ -2,10 +2,9 @@
 
 import re
 
-from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
-from tests.browser.pages import BasePage, normalise
+from tests.browser.pages import TerritoryPage, normalise
 
 
 class NetworkMenu:
@@ -21,30 +20,12 @@ class NetworkMenu:
         self.page.wait_for_load_state()
 
 
-class TerritoryPage(BasePage):
-    url_name = None
-
-    def __init__(self, page: Page, territory_code):
-        super().__init__(page)
-        self.territory_code = territory_code
-
-    @property
-    def url(self):
-        return reverse(self.url_name, kwargs={"territory_code": self.territory_code})
-
-    def open(self):
-        self.page.goto(self.url)
-        return self.expect_loaded()
-
-    def expect_current(self):
-        expect(self.page).to_have_url(re.compile(re.escape(self.url) + r"(\?.*)?$"))
-        return self.expect_loaded()
-
+class NetworkPage(TerritoryPage):
     def alert(self, kind):
         return self.page.locator(f".fr-alert--{kind}").first
 
 
-class EmployerListPage(TerritoryPage):
+class EmployerListPage(NetworkPage):
     url_name = "network:employer_list"
 
     def names(self):
@@ -62,7 +43,7 @@ class EmployerListPage(TerritoryPage):
         return EmployerImportPage(self.page, self.territory_code).expect_current()
 
 
-class EmployerImportPage(TerritoryPage):
+class EmployerImportPage(NetworkPage):
     url_name = "network:employer_import"
 
     def upload(self, name, content: bytes):
@@ -71,7 +52,7 @@ class EmployerImportPage(TerritoryPage):
         return EmployerImportPreviewPage(self.page, self.territory_code).expect_current()
 
 
-class EmployerImportPreviewPage(TerritoryPage):
+class EmployerImportPreviewPage(NetworkPage):
     url_name = "network:employer_import_preview"
 
     def errors(self):
@@ -87,7 +68,7 @@ class EmployerImportPreviewPage(TerritoryPage):
         return EmployerListPage(self.page, self.territory_code).expect_current()
 
 
-class MeetingListPage(TerritoryPage):
+class MeetingListPage(NetworkPage):
     url_name = "partners:meeting_list"
 
     def figure(self, element_id):
@@ -98,7 +79,7 @@ class MeetingListPage(TerritoryPage):
         return MeetingFormPage(self.page, self.territory_code).expect_current()
 
 
-class MeetingFormPage(TerritoryPage):
+class MeetingFormPage(NetworkPage):
     url_name = "partners:meeting_create"
 
     def fill(self, *, date, partner, topic, follow_up_due=""):
@@ -116,7 +97,7 @@ class MeetingFormPage(TerritoryPage):
         return normalise(self.page.locator(f"#{field_id}-desc-error").inner_text())
 
 
-class ResourceListPage(TerritoryPage):
+class ResourceListPage(NetworkPage):
     url_name = "network:resource_list"
 
     def add(self):
@@ -129,7 +110,7 @@ class ResourceListPage(TerritoryPage):
         return info.value
 
 
-class ResourceFormPage(TerritoryPage):
+class ResourceFormPage(NetworkPage):
     url_name = "network:resource_create"
 
     def submit(self, *, title, kind, name, content: bytes):

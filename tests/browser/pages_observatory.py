@@ -41,10 +41,6 @@ class ObservatoryPage(BasePage):
         self.filters.locator("input[name=year]").fill(str(year))
         return self
 
-    def set_start(self, iso_date):
-        self.filters.locator("input[name=start]").fill(iso_date)
-        return self
-
     def apply(self):
         self.filters.get_by_role("button", name="Afficher").click()
         self.page.wait_for_load_state()

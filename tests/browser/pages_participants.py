@@ -1,31 +1,12 @@
 """Page objects of the participants' pages (issue 4): the list, the registration form (with the duplicate warning),
 the pathway page (eligibility and outcome forms), the placement form and the outcomes due."""
 
-import re
-
-from django.urls import reverse
-from playwright.sync_api import Page, expect
-
-from tests.browser.pages import BasePage
+from tests.browser.pages import BasePage, TerritoryPage
 
 
-class ParticipantListPage(BasePage):
-    def __init__(self, page: Page, territory_code):
-        super().__init__(page)
-        self.territory_code = territory_code
-
-    @property
-    def url(self):
-        return reverse("clauses:participant_list", kwargs={"territory_code": self.territory_code})
-
-    @classmethod
-    def from_menu(cls, page: Page, territory_code):
-        page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Participants").click()
-        return cls(page, territory_code).expect_current()
-
-    def expect_current(self):
-        expect(self.page).to_have_url(re.compile(re.escape(self.url) + r"(\?.*)?$"))
-        return self.expect_loaded()
+class ParticipantListPage(TerritoryPage):
+    url_name = "clauses:participant_list"
+    menu_link = "Participants"
 
     def start_registration(self):
         self.main.get_by_role("link", name="Enregistrer un participant").click()

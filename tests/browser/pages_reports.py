@@ -1,23 +1,12 @@
 """Page objects of the bilans: the list (with the request form) and a bilan's page (progress, error, download)."""
 
-from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.pages import BasePage
+from tests.browser.pages import BasePage, TerritoryPage
 
 
-class ReportListPage(BasePage):
-    def __init__(self, page: Page, territory_code):
-        super().__init__(page)
-        self.territory_code = territory_code
-
-    @property
-    def url(self):
-        return reverse("reports:list", kwargs={"territory_code": self.territory_code})
-
-    def open(self):
-        self.page.goto(self.url)
-        return self.expect_loaded()
+class ReportListPage(TerritoryPage):
+    url_name = "reports:list"
 
     @property
     def form(self):

@@ -1,30 +1,11 @@
 """Page objects of the monthly statements: the list (company portal / facilitator review) and a statement's page."""
 
-import re
-
-from django.urls import reverse
-from playwright.sync_api import Page, expect
-
-from tests.browser.pages import BasePage, normalise
+from tests.browser.pages import BasePage, TerritoryPage, normalise
 
 
-class StatementListPage(BasePage):
-    def __init__(self, page: Page, territory_code):
-        super().__init__(page)
-        self.territory_code = territory_code
-
-    @property
-    def url(self):
-        return reverse("clauses:statement_list", kwargs={"territory_code": self.territory_code})
-
-    @classmethod
-    def from_menu(cls, page: Page, territory_code):
-        page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Relevés").click()
-        return cls(page, territory_code).expect_current()
-
-    def expect_current(self):
-        expect(self.page).to_have_url(re.compile(re.escape(self.url) + r"(\?.*)?$"))
-        return self.expect_loaded()
+class StatementListPage(TerritoryPage):
+    url_name = "clauses:statement_list"
+    menu_link = "Relevés"
 
     def start(self, month_label, market_reference):
         """Click "Saisir <mois>" of a month owed on a market's clause."""

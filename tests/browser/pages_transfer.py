@@ -1,27 +1,14 @@
 """Page objects of the import of monthly hours (upload, progress, preview) and of the export form."""
 
 import io
-import re
 
-from django.urls import reverse
 from openpyxl import load_workbook
-from playwright.sync_api import Page, expect
 
-from tests.browser.pages import BasePage
+from tests.browser.pages import BasePage, TerritoryPage
 
 
-class HoursImportPage(BasePage):
-    def __init__(self, page: Page, territory_code):
-        super().__init__(page)
-        self.territory_code = territory_code
-
-    @property
-    def url(self):
-        return reverse("clauses:hours_import", kwargs={"territory_code": self.territory_code})
-
-    def open(self, query=""):
-        self.page.goto(self.url + query)
-        return self.expect_loaded()
+class HoursImportPage(TerritoryPage):
+    url_name = "clauses:hours_import"
 
     def download_template(self, month):
         """The template for ``month`` (AAAA-MM), as an openpyxl workbook."""
@@ -73,19 +60,13 @@ class HoursImportDetailPage(BasePage):
         return self
 
 
-class HoursExportPage(BasePage):
-    def __init__(self, page: Page, territory_code):
-        super().__init__(page)
-        self.territory_code = territory_code
+class HoursExportPage(TerritoryPage):
+    url_name = "clauses:hours_export_form"
+    query_allowed = False
 
-    @property
-    def url(self):
-        return reverse("clauses:hours_export_form", kwargs={"territory_code": self.territory_code})
-
-    def open(self):
-        self.page.goto(self.url)
-        expect(self.page).to_have_url(re.compile(re.escape(self.url) + r"$"))
-        return self.expect_loaded()
+    def open(self, query=""):
+        super().open(query)
+        return self.expect_current()
 
     def download(self, **months):
         """Fill the period (``start`` / ``end``: AAAA-MM) and download: the rows of the first sheet."""

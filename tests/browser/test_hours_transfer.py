@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 
 from accounts.enums import Role
 from clauses.models import ImportJob, ImportJobStatus, MonthlyHours
-from tests.accounts.factories import PASSWORD
-from tests.browser.pages import LoginPage, TerritoryHomePage
+from tests.browser.pages import log_in_as
 from tests.browser.pages_transfer import HoursExportPage, HoursImportDetailPage, HoursImportPage
 from tests.clauses.factories import ClauseFactory, ParticipantFactory, PlacementFactory
 from tests.clauses.transfer_helpers import make_import_job
@@ -54,14 +53,8 @@ def world(territory):
     }
 
 
-def log_in(page, membership):
-    page.context.clear_cookies()
-    LoginPage(page).open().log_in(membership.user.email, PASSWORD)
-    TerritoryHomePage(page, membership.territory.code).expect_current()
-
-
 def test_company_imports_its_statement_file_then_exports_its_table(page, axe, world, tmp_path):
-    log_in(page, world["contact"])
+    log_in_as(page, world["contact"])
     upload = HoursImportPage(page, "34").open()
     axe(page)
     workbook = upload.download_template("2026-03")
@@ -97,7 +90,7 @@ def test_company_imports_its_statement_file_then_exports_its_table(page, axe, wo
 def test_the_progress_poller_reloads_the_page_when_the_analysis_ends(page, axe, world):
     job = make_import_job(world["territory"], world["facilitator"].user, status=ImportJobStatus.ANALYSING)
     ImportJob.objects.filter(pk=job.pk).update(progress=30)
-    log_in(page, world["facilitator"])
+    log_in_as(page, world["facilitator"])
     page.goto(f"/34/heures/import/{job.pk}/")
     detail = HoursImportDetailPage(page).expect_loaded()
     expect(detail.progress).to_have_attribute("value", "30")

@@ -70,7 +70,7 @@ def test_coordinator_assigns_an_epci_and_sees_the_white_zones_shrink(page, axe, 
 
     LoginPage(page).open().log_in(coordinator.user.email, PASSWORD)
     TerritoryHomePage(page, "34").expect_current()
-    coverage = CoveragePage(page, "34").open_from_menu()
+    coverage = CoveragePage.from_menu(page, "34")
     assert coverage.figure("white-zones") == HERAULT_COMMUNES
     assert coverage.figure("covered") == 0
     expect(page.locator("#coverage-map-unavailable")).to_be_visible()  # no outline loaded: the list instead

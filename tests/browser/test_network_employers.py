@@ -13,8 +13,7 @@ from facilitators.models import InclusionEmployer
 from observatory.enums import PartnerKind
 from observatory.models import PartnerMeeting
 from territories.geography import load_geography
-from tests.accounts.factories import PASSWORD
-from tests.browser.pages import LoginPage, TerritoryHomePage
+from tests.browser.pages import log_in_as
 from tests.browser.pages_network_employers import (
     EmployerImportPage,
     EmployerListPage,
@@ -33,14 +32,9 @@ def herault(territory):
     return territory
 
 
-def log_in(page, membership):
-    LoginPage(page).open().log_in(membership.user.email, PASSWORD)
-    TerritoryHomePage(page, "34").expect_current()
-
-
 def test_coordinator_imports_employers_from_a_csv_after_a_preview(page, axe, herault):
     coordinator = make_member(herault, Role.COORDINATOR)
-    log_in(page, coordinator)
+    log_in_as(page, coordinator)
     NetworkMenu(page).open("Employeurs inclusifs")
     employers = EmployerListPage(page, "34").expect_current()
     expect(page.locator("#employer-empty")).to_be_visible()
@@ -89,7 +83,7 @@ def test_members_download_a_resource_the_coordinator_shared(page, axe, territory
     settings.MEDIA_ROOT = tmp_path
     coordinator = make_member(territory, Role.COORDINATOR)
     committee = make_member(territory, Role.COMMITTEE)
-    log_in(page, coordinator)
+    log_in_as(page, coordinator)
     NetworkMenu(page).open("Ressources")
     resources = ResourceListPage(page, "34").expect_current()
     form = resources.add()
@@ -98,8 +92,7 @@ def test_members_download_a_resource_the_coordinator_shared(page, axe, territory
     expect(resources.alert("success")).to_contain_text("Ressource « Clause type travaux » ajoutée.")
     axe(page)
 
-    page.context.clear_cookies()
-    log_in(page, committee)
+    log_in_as(page, committee)
     resources = ResourceListPage(page, "34").open()
     expect(resources.main.get_by_role("button", name=re.compile("Supprimer"))).to_have_count(0)
     download = resources.download("Clause type travaux")
@@ -111,7 +104,7 @@ def test_facilitator_records_a_meeting_and_the_indicators_count_it(page, axe, he
     facilitator = make_member(herault, Role.FACILITATOR)
     PartnerFactory(territory=herault, name="FFB Hérault", kind=PartnerKind.FEDERATION)
     year = datetime.date.today().year
-    log_in(page, facilitator)
+    log_in_as(page, facilitator)
     NetworkMenu(page).open("Rencontres")
     meetings = MeetingListPage(page, "34").expect_current()
     assert meetings.figure("buyers-federations-met") == 0

@@ -51,10 +51,12 @@ def test_committee_member_filters_the_observatory_and_exports_a_masked_table(pag
     assert rows["Filtres"][1] == "Type de donneur d'ordre : Commune"
     assert rows["Ville de Sète"][2] == 600
 
-    observatory.set_start("2026-03-01").apply()
+    # Masked view: whole years only (no quarter or free range to subtract a masked month from its year).
+    expect(observatory.filters.locator("input[name=start]")).to_have_count(0)
+    observatory.set_year(1850).apply()
     expect(page.locator("#observatory-filter-errors")).to_be_visible()
-    expect(page.get_by_text("Indiquez aussi la fin de la période personnalisée.")).to_be_visible()
-    expect(observatory.filters.locator("input[name=start]")).to_have_value("2026-03-01")
+    expect(page.get_by_text("Indiquez une année à partir de 2000.")).to_be_visible()
+    expect(observatory.filters.locator("input[name=year]")).to_have_value("1850")
     axe(page)
 
 

@@ -13,8 +13,7 @@ from observatory import reports
 from observatory.enums import ReportStatus
 from observatory.models import Report
 from observatory.tasks import build_report
-from tests.accounts.factories import PASSWORD
-from tests.browser.pages import LoginPage, TerritoryHomePage
+from tests.browser.pages import log_in_as
 from tests.browser.pages_reports import ReportListPage
 from tests.conftest import make_member
 from tests.observatory.factories_reports import known_territory
@@ -33,12 +32,6 @@ def queued(monkeypatch):
     return builds
 
 
-def log_in(page, membership):
-    page.context.clear_cookies()
-    LoginPage(page).open().log_in(membership.user.email, PASSWORD)
-    TerritoryHomePage(page, membership.territory.code).expect_current()
-
-
 def test_coordinator_requests_a_bilan_watches_it_build_and_a_committee_member_downloads_it(
     page, axe, territory, queued, tmp_path
 ):
@@ -46,7 +39,7 @@ def test_coordinator_requests_a_bilan_watches_it_build_and_a_committee_member_do
     coordinator = make_member(territory, Role.COORDINATOR)
     committee = make_member(territory, Role.COMMITTEE)
 
-    log_in(page, coordinator)
+    log_in_as(page, coordinator)
     bilans = ReportListPage(page, "34").open()
     expect(bilans.page.locator("#report-empty")).to_be_visible()
     axe(page)
@@ -80,7 +73,7 @@ def test_coordinator_requests_a_bilan_watches_it_build_and_a_committee_member_do
     axe(page)
 
     # A committee member downloads it from the list.
-    log_in(page, committee)
+    log_in_as(page, committee)
     bilans = ReportListPage(page, "34").open()
     expect(bilans.form).to_have_count(0)  # only coordinators ask for bilans
     expect(bilans.row(report.title)).to_contain_text("Disponible")

@@ -6,8 +6,7 @@ from playwright.sync_api import expect
 
 from clauses.enums import StatementStatus
 from clauses.models import MonthlyHours, Statement
-from tests.accounts.factories import PASSWORD
-from tests.browser.pages import LoginPage, TerritoryHomePage
+from tests.browser.pages import log_in_as
 from tests.browser.pages_statements import StatementListPage
 from tests.clauses.statement_helpers import MARCH, build_statement_world
 
@@ -20,9 +19,7 @@ def world(territory):
 
 
 def log_in(page, membership):
-    page.context.clear_cookies()
-    LoginPage(page).open().log_in(membership.user.email, PASSWORD)
-    TerritoryHomePage(page, membership.territory.code).expect_current()
+    log_in_as(page, membership)
     return StatementListPage.from_menu(page, membership.territory.code)
 
 
