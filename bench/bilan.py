@@ -180,7 +180,7 @@ def main():
             print(f"Base {name} : migrations…", flush=True)
             results["migrate_s"] = round(manage("migrate", "--verbosity", "0", env=env), 1)
             print(f"Données de démonstration à l'échelle {args.scale:g} (seed_demo)…", flush=True)
-            results["seed_s"] = round(manage("seed_demo", "--scale", f"{args.scale:g}", env=env), 1)
+            results["seed_s"] = round(manage("seed_demo", "--scale", f"{args.scale:g}", "--skip-reports", env=env), 1)
             print(f"Données créées en {results['seed_s']:.0f} s", flush=True)
         else:
             print(f"Base {name} conservée : pas de nouvel ensemencement.", flush=True)

@@ -3,7 +3,10 @@
 ``seed_demo(scale=1)`` builds, per territory: buyers named after the département's real communes and EPCI, facilitator
 organisations and facilitators, inclusion employers, companies with valid SIRET and NAF codes, markets with lots,
 awards and clauses sized with ``clauses.sizing``, participants with their eligibility validations, placements and 18
-months of monthly statements ending last month — plus one demo account per role (``demo_account_emails()``).
+months of monthly statements ending last month, the outcomes (sorties) of the participants whose last placement
+ended, the committee and its meetings, the coordination's partners and the meetings held with them over the last two
+years — plus one demo account per role (``demo_account_emails()``). Then each territory's bilan of the previous
+calendar year is asked for through the real path (built at once in the embedded mode, queued for the worker otherwise).
 
 - Reproducible: a fixed random seed per territory; the same ``scale`` on the same day gives the same data (the dates
   are relative to ``today``: the statements always end last month).
@@ -14,6 +17,8 @@ months of monthly statements ending last month — plus one demo account per rol
 Used by ``manage.py seed_demo`` and by benchmarks that need a realistic volume (``scale=10``).
 """
 
+import contextlib
+import logging
 import math
 import random
 import time
@@ -47,6 +52,9 @@ from clauses.enums import (
     ExecutionMode,
     FeasibilityLevel,
     LegalBasis,
+    OutcomeCategory,
+    OutcomeMilestone,
+    OutcomeSituation,
     Prescriber,
     QualificationLevel,
     Sex,
@@ -61,20 +69,31 @@ from clauses.models import (
     EligibilityCriterion,
     EligibilityValidation,
     MonthlyHours,
+    Outcome,
     Participant,
     Placement,
     Statement,
     TradeLabourShare,
     ensure_default_criteria,
 )
+from clauses.outcomes import outcome_category
+from clauses.participants import SIX_MONTHS, add_months_to_day
 from clauses.sizing import hours_from_invoiced_tranche, hours_from_labour_share
 from facilitators.enums import InclusionEmployerKind, OrganisationKind
 from facilitators.models import Facilitator, FacilitatorOrganisation, InclusionEmployer
 from markets.enums import AwardRole, BuyerKind, CompanySize, MarketStatus, Procedure, SocialConsideration
 from markets.enums import Trade as MarketTrade
 from markets.models import Buyer, BuyerMember, Company, CompanyMember, Lot, LotAward, Market
-from observatory.enums import College
-from observatory.models import CommitteeAttendance, CommitteeMeeting, CommitteeMember
+from observatory.enums import College, PartnerKind, ReportStatus
+from observatory.indicators import Period
+from observatory.models import (
+    CommitteeAttendance,
+    CommitteeMeeting,
+    CommitteeMember,
+    Partner,
+    PartnerMeeting,
+    Report,
+)
 from territories.models import EPCI, Commune, Territory
 
 DEMO_PASSWORD = "demo-clauses-2026"
@@ -90,6 +109,9 @@ EU_THRESHOLD_SERVICES = Decimal("221000")
 CHANGE_REASON = "Données de démonstration"
 # Share of placements given to someone who already worked on a clause (a pathway across contracts).
 PATHWAY_SHARE = 0.7
+# Share of the people whose contract ended (before last month) who leave the pathway then — a job found elsewhere, a
+# training, a move… — rather than wait for another placement: their outcomes are recorded (``create_outcomes``).
+EXIT_SHARE = 0.4
 # Feasibility: a lot whose clause would be smaller than this carries none. A clause needing less than
 # MIN_PLACEMENT_HOURS more gets no new placement (a short mission of at least ~70 h otherwise).
 MIN_CLAUSE_HOURS = 70
@@ -626,6 +648,94 @@ COMMITTEE_MINUTES = (
     "Décisions : diffusion du bilan {year} aux membres ; prochaine réunion dans six mois environ."
 )
 
+# Outcomes (sorties) of the participants whose last placement ended: the category at the end of the last contract
+# (weights: ~35 % sustainable employment, ~25 % transition, ~15 % positive, the rest none or unknown), then the
+# category six months later given the one at the end (people move towards stable jobs; some are lost from sight).
+OUTCOME_END_WEIGHTS = {
+    OutcomeCategory.SUSTAINABLE: 28,  # plus the CDI placements that ended: a CDI with the same employer, ~35 % in all
+    OutcomeCategory.TRANSITION: 25,
+    OutcomeCategory.POSITIVE: 15,
+    OutcomeCategory.NONE: 26,
+    OutcomeCategory.UNKNOWN: 6,
+}
+OUTCOME_SIX_MONTHS_WEIGHTS = {
+    OutcomeCategory.SUSTAINABLE: {"sustainable": 82, "transition": 7, "none": 6, "unknown": 5},
+    OutcomeCategory.TRANSITION: {"sustainable": 35, "transition": 30, "positive": 5, "none": 15, "unknown": 15},
+    OutcomeCategory.POSITIVE: {"sustainable": 25, "transition": 20, "positive": 35, "none": 10, "unknown": 10},
+    OutcomeCategory.NONE: {"sustainable": 10, "transition": 20, "positive": 15, "none": 40, "unknown": 15},
+    OutcomeCategory.UNKNOWN: {"sustainable": 10, "transition": 15, "none": 15, "unknown": 60},
+}
+# The situations of each category, with their weights; a CDD or temporary mission is sustainable from 6 months on.
+OUTCOME_SITUATIONS = {
+    OutcomeCategory.SUSTAINABLE: {
+        OutcomeSituation.CDI: 45, OutcomeSituation.CDD: 25, OutcomeSituation.TEMPORARY: 15,
+        OutcomeSituation.CIVIL_SERVICE: 8, OutcomeSituation.BUSINESS_CREATION: 7,
+    },
+    OutcomeCategory.TRANSITION: {
+        OutcomeSituation.CDD: 45, OutcomeSituation.TEMPORARY: 40, OutcomeSituation.SUBSIDISED: 15,
+    },
+    OutcomeCategory.POSITIVE: {OutcomeSituation.QUALIFYING_TRAINING: 60, OutcomeSituation.SIAE_HIRING: 40},
+    OutcomeCategory.NONE: {OutcomeSituation.JOBSEEKER: 85, OutcomeSituation.OTHER: 15},
+    OutcomeCategory.UNKNOWN: {OutcomeSituation.UNKNOWN: 1},
+}  # fmt: skip
+OUTCOME_NOTES = {
+    OutcomeSituation.CDI: "Embauche à l'issue du chantier.",
+    OutcomeSituation.QUALIFYING_TRAINING: "Entrée en formation qualifiante (titre professionnel du bâtiment).",
+    OutcomeSituation.SIAE_HIRING: "Poursuite du parcours dans une structure d'insertion.",
+    OutcomeSituation.JOBSEEKER: "Inscrit·e à France Travail ; accompagnement renforcé par le facilitateur.",
+    OutcomeSituation.OTHER: "Déménagement hors du territoire.",
+    OutcomeSituation.UNKNOWN: "Personne injoignable malgré plusieurs relances.",
+    OutcomeSituation.BUSINESS_CREATION: "Création d'une micro-entreprise dans son métier.",
+}
+
+# The coordination's partners: (kind, name, meetings over the last two years (low, high)); the names come from the
+# territory's institutions (``TerritorySeeder.partner_specs``). Topics of the meetings per kind of partner.
+PARTNER_MEETING_TOPICS = {
+    PartnerKind.BUYER: [
+        ("Préparation des clauses des marchés programmés", "Transmettre les fiches de faisabilité au service achats."),
+        ("Bilan des heures d'insertion réalisées sur les marchés en cours", "Relancer les titulaires en retard."),
+        ("Relevés mensuels en retard : point avec la commande publique", "Rappel écrit aux entreprises concernées."),
+        ("Intégration d'une clause dans l'accord-cadre d'entretien du patrimoine", ""),
+        ("Obligation de condition sociale (loi Climat et résilience) : marchés concernés", "Recenser les marchés."),
+    ],
+    PartnerKind.FEDERATION: [
+        ("Réunion d'information des adhérents sur les clauses sociales", "Diffuser le guide aux entreprises."),
+        ("Difficultés de recrutement sur les chantiers : viviers de candidats", "Organiser un job dating."),
+        ("Alternance et clauses sociales : contrats de professionnalisation avec le GEIQ", ""),
+        ("Retours des entreprises sur le suivi des heures", "Simplifier le relevé mensuel."),
+    ],
+    PartnerKind.COMPANY: [
+        ("Suivi des recrutements sur le chantier", "Proposer deux candidatures pour le lot suivant."),
+        ("Tutorat des personnes en insertion", ""),
+        ("Embauche durable d'un participant à l'issue de la clause", "Constater la sortie à six mois."),
+    ],
+    PartnerKind.EMPLOYMENT_SERVICE: [
+        ("Sourcing de candidats pour les chantiers à venir", "Information collective à organiser."),
+        ("Information collective des demandeurs d'emploi", ""),
+        ("Publics éligibles et prescriptions : point d'étape", "Mettre à jour la liste des contacts."),
+    ],
+    PartnerKind.IAE_NETWORK: [
+        ("Mise à disposition de personnel : capacités des ETTI et des GEIQ", ""),
+        ("Marchés réservés : structures d'insertion en capacité de répondre", "Transmettre la programmation."),
+    ],
+    PartnerKind.DISABILITY: [
+        ("Marchés réservés aux entreprises adaptées et aux ESAT", "Identifier les lots de services à réserver."),
+        ("Accueil de travailleurs handicapés sur les chantiers", ""),
+    ],
+    PartnerKind.STATE: [
+        ("Préparation du comité départemental", "Envoyer l'ordre du jour aux membres."),
+        ("Achats de l'État : clauses sociales dans les marchés des services déconcentrés", ""),
+    ],
+    PartnerKind.LOCAL_AUTHORITY: [
+        ("Articulation avec le programme départemental d'insertion", ""),
+        ("Financement du poste de facilitateur", "Déposer la demande de subvention."),
+    ],
+    PartnerKind.OTHER: [
+        ("Sensibilisation des artisans aux clauses sociales", "Article dans la lettre aux adhérents."),
+        ("Présentation du dispositif aux créateurs d'entreprise", ""),
+    ],
+}
+
 # The regional demo account: reads the indicators summed over the territories of Hérault's region (Occitanie).
 REGIONAL_EMAIL = "region@occitanie.demo"
 REGIONAL_PERSON = ("Hélène", "Marty")
@@ -677,6 +787,16 @@ def _round_amount(value):
     """A plausible contract amount: rounded to the hundred euros for small ones, the thousand for large ones."""
     step = 100 if value < 500_000 else 1000
     return Decimal(int(round(value / step)) * step)
+
+
+def _random_day(rng, start, end):
+    """A working day (Monday to Friday) between ``start`` and ``end``, both included (``start`` if it is later)."""
+    if end <= start:
+        return start
+    day = start + timedelta(days=rng.randint(0, (end - start).days))
+    while day.weekday() >= 5 and day > start:
+        day -= timedelta(days=1)
+    return day
 
 
 def _scaled(base, scale, minimum=1):
@@ -896,6 +1016,7 @@ class TerritorySeeder:
             ("comptes de démonstration", self.link_demo_accounts),
             ("programmation et préparation des clauses", self.create_programming),
             ("comité départemental", self.create_committee),
+            ("sorties des participants", self.create_outcomes),
         ]
         for label, step in steps:
             start = time.perf_counter()
@@ -1504,7 +1625,8 @@ class TerritorySeeder:
             )
             if len(candidates) >= 2:
                 return {candidates[0].pk: 0.45, candidates[1].pk: 1.2}
-        return {}
+        # A single market qualifies (small scales): keep it on track; a market just started is the one behind.
+        return {candidates[0].pk: 1.2} if candidates else {}
 
     # -- participants and placements ----------------------------------------------------------------------------------
 
@@ -1543,6 +1665,7 @@ class TerritorySeeder:
 
         # People: a placement goes to someone already known and free at that time (a pathway), or to a newcomer.
         drafts.sort(key=lambda d: (d.start_date, d.plan.clause.pk))
+        exits = random.Random(f"{RANDOM_SEED}-{self.profile.code}-exits")
         people = []
         placements = []
         for draft in drafts:
@@ -1558,6 +1681,8 @@ class TerritorySeeder:
                 person = self.new_person(draft.plan, draft.start_date, draft.start_month, work_study, draft.mode)
                 people.append(person)
             person.free_from = draft.end_month + rng.randint(1, 4)
+            if draft.end_date is not None and draft.end_month < self.last_month and exits.random() < EXIT_SHARE:
+                person.free_from = math.inf  # left the pathway: no further placement
             draft.placement = Placement(
                 territory=self.territory,
                 participant=person.participant,
@@ -1578,6 +1703,12 @@ class TerritorySeeder:
             day = self.today - timedelta(days=rng.randint(5, 60))
             people.append(self.new_person(plan, day, _month_index(day), False, ExecutionMode.DIRECT_HIRING))
 
+        self.save_people(rng, people, placements)
+        self.drafts = drafts
+        self.people = people
+
+    def save_people(self, rng, people, placements):
+        """Write ``people`` (``_Person``), their eligibility validations and ``placements``."""
         _bulk(Participant, [p.participant for p in people])
         validations = []
         for person in people:
@@ -1598,8 +1729,6 @@ class TerritorySeeder:
                 validations.append(validation)
         _bulk_with_history(EligibilityValidation, validations)
         _bulk(Placement, placements)
-        self.drafts = drafts
-        self.people = people
 
     def draft_placement(self, plan, first, last, remaining):
         """One placement on ``plan``'s clause within months [first, last], and its monthly hours."""
@@ -1716,6 +1845,13 @@ class TerritorySeeder:
         female = rng.random() < TRADES[plan.trade].female_share
         sex = Sex.FEMALE if female else Sex.MALE
         first, last, _ = self.person_name(sex)
+        if not hasattr(self, "staff_names"):  # the facilitators of every territory seeded so far, this one included
+            staff = set(Facilitator.objects.values_list("first_name", "last_name"))
+            self.staff_names = ({first for first, _ in staff}, {last for _, last in staff})
+        for _ in range(5):  # no participant named from a facilitator's first and another's last name (no confusion)
+            if first not in self.staff_names[0] or last not in self.staff_names[1]:
+                break
+            first, last, _ = self.person_name(sex)
         if work_study:
             age = rng.randint(18, 29)
         else:
@@ -1864,6 +2000,8 @@ class TerritorySeeder:
         else:
             weights = {StatementStatus.VALIDATED: 1}
         status = _weighted(rng, list(weights), list(weights.values()))
+        if self.forced_pace.get(clause.lot.market_id, 0) > 1:  # the demo buyer's market on track: all validated
+            status = StatementStatus.VALIDATED
         statement = Statement(territory=self.territory, clause=clause, company=company, month=_month_start(month))
         statement.status = status
         written = min(
@@ -2203,6 +2341,286 @@ class TerritorySeeder:
             ],
         )
 
+    # -- outcomes (sorties) -------------------------------------------------------------------------------------------
+
+    def create_outcomes(self):
+        """The outcomes of the participants whose last placement ended (none still running), as the facilitators
+        record them (``clauses.participants``' rule of what is due): at the end of the last contract, observed within
+        two weeks, and six months later once six months have passed. Categories: ``OUTCOME_END_WEIGHTS`` at the end
+        (a CDI placement that ended is a CDI with the same employer), then ``OUTCOME_SIX_MONTHS_WEIGHTS``. A few are
+        still to be recorded, mostly recent ones: the facilitators' « sorties à renseigner ».
+
+        A separate random stream: the rest of the demo data does not change with this step.
+        """
+        rng = random.Random(f"{RANDOM_SEED}-{self.profile.code}-outcomes")
+        today = self.today
+        self.create_earlier_pathways(rng)
+        drafts_of = defaultdict(list)
+        for draft in self.drafts:
+            drafts_of[id(draft.placement.participant)].append(draft)
+        self.siae_employers = [e for e in self.inclusion_employers if e.kind in InclusionEmployerKind.siae()]
+        self.public_employers = [
+            b.name for b in self.buyers if b.kind in (BuyerKind.MUNICIPALITY, BuyerKind.DEPARTMENT, BuyerKind.HOSPITAL)
+        ]
+        outcomes = []
+        for person in self.people:
+            participant = person.participant
+            drafts = drafts_of.get(id(participant))
+            if not drafts or any(d.placement.end_date is None or d.placement.end_date > today for d in drafts):
+                continue
+            last = max(drafts, key=lambda d: (d.placement.end_date, d.placement.start_date))
+            end = last.placement.end_date
+            recorder = self.facilitator_user_or_coordinator(participant.referent)
+            if last.contract == ContractKind.CDI and last.company is not None:
+                category = OutcomeCategory.SUSTAINABLE
+            else:
+                category = _weighted(rng, list(OUTCOME_END_WEIGHTS), list(OUTCOME_END_WEIGHTS.values()))
+            at_end = None
+            if rng.random() >= (0.5 if (today - end).days < 30 else 0.03):
+                at_end = self.new_outcome(rng, participant, OutcomeMilestone.END, category, last, end, recorder)
+                outcomes.append(at_end)
+            six_months = add_months_to_day(end, SIX_MONTHS)
+            if six_months > today or rng.random() < (0.4 if (today - six_months).days < 45 else 0.05):
+                continue
+            weights = OUTCOME_SIX_MONTHS_WEIGHTS[category]
+            later = OutcomeCategory(_weighted(rng, list(weights), list(weights.values())))
+            same = at_end if at_end is not None and later == category and rng.random() < 0.8 else None
+            outcomes.append(
+                self.new_outcome(rng, participant, OutcomeMilestone.SIX_MONTHS, later, last, six_months, recorder, same)
+            )
+        _bulk_with_history(Outcome, outcomes)
+
+    def create_earlier_pathways(self, rng):
+        """People whose pathway ended in the months before the statements begin, on clauses already running then
+        (taken over from the coordination's earlier follow-up: their placements have no monthly lines here). Their
+        outcomes, six months later, fall in the previous year, which the statements cover only in part."""
+        older = [p for p in self.plans if p.start_index < self.first_month - 2]
+        if not older:
+            return
+        main_rng, self.rng = self.rng, rng  # ``new_person`` and ``pick_mode`` draw from this step's stream
+        try:
+            self._create_earlier_pathways(rng, older)
+        finally:
+            self.rng = main_rng
+
+    def _create_earlier_pathways(self, rng, older):
+        window = _month_start(self.first_month)
+        people, placements = [], []
+        for _ in range(_scaled(len(self.people) * 0.15, 1, minimum=4)):
+            plan = rng.choice(older)
+            end = _random_day(rng, max(_add_months(window, -9), plan.clause.start_date), window - timedelta(days=1))
+            start = max(_add_months(end, -rng.choice([3, 4, 6, 6, 8, 10, 12])), plan.clause.start_date)
+            mode, contract, company, inclusion = self.pick_mode(plan)
+            person = self.new_person(plan, start, _month_index(start), contract in ContractKind.work_study(), mode)
+            person.free_from = math.inf
+            placement = Placement(
+                territory=self.territory,
+                participant=person.participant,
+                clause=plan.clause,
+                employer_company=company,
+                employer_inclusion=inclusion,
+                contract_kind=contract,
+                mode=mode,
+                start_date=start,
+                end_date=end,
+            )
+            draft = _PlacementDraft(
+                plan, mode, contract, company, inclusion, _month_index(start), _month_index(end), start, end
+            )
+            draft.placement = placement
+            people.append(person)
+            placements.append(placement)
+            self.drafts.append(draft)
+        self.save_people(rng, people, placements)
+        self.people.extend(people)
+
+    def new_outcome(self, rng, participant, milestone, category, last, due, recorder, same=None):
+        """One outcome of ``category`` observed a few days after ``due``; ``same``: the outcome at the end, whose
+        situation goes on (the same employer)."""
+        if same is not None:
+            situation, months, employer = same.situation, same.contract_months, same.employer_name
+            if months is not None:
+                months = min(months + 6, 36)
+        elif category == OutcomeCategory.SUSTAINABLE and last.contract == ContractKind.CDI and last.company:
+            situation, months, employer = OutcomeSituation.CDI, None, last.company.name
+        else:
+            situations = OUTCOME_SITUATIONS[category]
+            situation = _weighted(rng, list(situations), list(situations.values()))
+            months, employer = None, ""
+            if situation in (OutcomeSituation.CDD, OutcomeSituation.TEMPORARY):
+                months = rng.randint(6, 18) if category == OutcomeCategory.SUSTAINABLE else rng.randint(1, 5)
+            if situation in (OutcomeSituation.CDI, OutcomeSituation.CDD, OutcomeSituation.TEMPORARY):
+                # Often the company of the clause keeps the person on; otherwise another firm of the register.
+                company = last.company or last.plan.holder
+                employer = company.name if rng.random() < 0.45 else rng.choice(self.companies).name
+            elif situation in (OutcomeSituation.CIVIL_SERVICE, OutcomeSituation.SUBSIDISED) and self.public_employers:
+                employer = rng.choice(self.public_employers)
+            elif situation == OutcomeSituation.SIAE_HIRING and self.siae_employers:
+                employer = rng.choice(self.siae_employers).name
+        observed = min(due + timedelta(days=rng.randint(0, 14)), self.today)
+        outcome = Outcome(
+            territory=self.territory,
+            participant=participant,
+            milestone=milestone,
+            situation=situation,
+            contract_months=months,
+            category=outcome_category(situation, months),  # what Outcome.save sets (bulk_create does not call it)
+            observed_on=observed,
+            employer_name=employer,
+            notes=OUTCOME_NOTES.get(situation, "") if same is None and rng.random() < 0.4 else "",
+            recorded_by=recorder,
+        )
+        outcome._history_date = min(_aware(observed, 9 + rng.randint(0, 8), rng.randint(0, 59)), timezone.now())
+        outcome._history_user = recorder
+        return outcome
+
+    # -- partners and the meetings held with them ---------------------------------------------------------------------
+
+    def partner_specs(self):
+        """(kind, name, linked buyer, meetings (low, high)) of the coordination's partners, from the territory's own
+        institutions: its main buyers, the professional federations, companies, the employment service…"""
+        profile = self.profile
+        of, region = profile.of_name, profile.region_name.removeprefix("Région ")
+        main_city = self.main_communes[0][1]
+        by_name = {b.name: b for b in self.buyers}
+        buyers = [
+            self.demo_buyer,
+            by_name.get(profile.department_buyer),
+            by_name.get(profile.social_housing[0]),
+            by_name.get(profile.hospitals[0]),
+            next((b for b in self.buyers if b.kind == BuyerKind.EPCI), None),
+            next((b for b in self.buyers if b.kind == BuyerKind.STATE), None),
+        ]
+        holders = Counter(plan.holder.pk for plan in self.plans)
+        demo_company = self.demo_company()
+        companies = [demo_company] + [
+            c for c in sorted(self.companies, key=lambda c: (-holders[c.pk], c.name)) if c.pk != demo_company.pk
+        ][:2]
+        geiq = next((n for n, k, _s in profile.inclusion_employers if k == InclusionEmployerKind.GEIQ), None)
+        etti = next((n for n, k, _s in profile.inclusion_employers if k == InclusionEmployerKind.ETTI), None)
+        esat = next((n for n, k, _s in profile.inclusion_employers if k == InclusionEmployerKind.ESAT), None)
+        adapted = next((n for n, k, _s in profile.inclusion_employers if k == InclusionEmployerKind.EA), None)
+        specs = [(PartnerKind.BUYER, b.name, b, (3, 6)) for b in dict.fromkeys(b for b in buyers if b is not None)]
+        specs += [
+            (PartnerKind.FEDERATION, f"Fédération du BTP {of}", None, (2, 4)),
+            (PartnerKind.FEDERATION, f"CAPEB {of}", None, (2, 4)),
+            (PartnerKind.FEDERATION, f"Fédération régionale des travaux publics — {region}", None, (1, 3)),
+            (PartnerKind.FEDERATION, f"Fédération des entreprises de propreté — {region}", None, (1, 2)),
+            *((PartnerKind.COMPANY, c.name, None, (1, 3)) for c in companies),
+            (PartnerKind.EMPLOYMENT_SERVICE, f"France Travail — direction territoriale {of}", None, (3, 5)),
+            (PartnerKind.EMPLOYMENT_SERVICE, f"Mission locale de {main_city}", None, (2, 4)),
+            (PartnerKind.EMPLOYMENT_SERVICE, f"Cap emploi {profile.code}", None, (1, 2)),
+            (PartnerKind.IAE_NETWORK, f"Fédération des entreprises d'insertion — {region}", None, (1, 3)),
+            *((PartnerKind.IAE_NETWORK, name, None, (1, 3)) for name in (geiq, etti) if name),
+            (PartnerKind.DISABILITY, f"Agefiph {region}", None, (1, 2)),
+            *((PartnerKind.DISABILITY, name, None, (1, 2)) for name in (esat, adapted) if name),
+            (PartnerKind.STATE, f"DDETS {of}", None, (2, 4)),
+            (PartnerKind.STATE, f"DREETS {region}", None, (1, 2)),
+            (PartnerKind.LOCAL_AUTHORITY, f"{profile.region_name} — direction de l'emploi et de la formation", None,
+             (1, 2)),
+            (PartnerKind.LOCAL_AUTHORITY, f"Centre communal d'action sociale de {main_city}", None, (1, 2)),
+            (PartnerKind.OTHER, f"Chambre de métiers et de l'artisanat {of}", None, (1, 2)),
+            (PartnerKind.OTHER, f"CCI {of}", None, (1, 2)),
+        ]  # fmt: skip
+        unique, seen = [], set()
+        for spec in specs:
+            if spec[1] not in seen:
+                seen.add(spec[1])
+                unique.append(spec)
+        return unique
+
+    def create_partners(self, avoided_names=frozenset()):
+        """The coordination's partners (every ``PartnerKind``; buyers linked to their ``Buyer``; one former partner)
+        and the meetings held with them over the last two years: topic, who attended, follow-up and its due date.
+        The main buyers and federations, and one partner of each kind, were met both last year and this year.
+
+        A separate random stream, and no scale: a coordination has a few dozen partners whatever the volumes. Run once
+        every territory is seeded: no contact is named like a participant (``avoided_names``: (first, last) pairs).
+        """
+        rng = random.Random(f"{RANDOM_SEED}-{self.profile.code}-partners")
+        today = self.today
+        specs = self.partner_specs()
+        phone_prefix = "04" if self.profile.code == "34" else "01"
+        partners = []
+
+        def contact():
+            first, last, _sex = self.person_name_from(rng)
+            while (first, last) in avoided_names:  # a participant's homonym: another contact
+                first, last, _sex = self.person_name_from(rng)
+            return first, last
+
+        for kind, name, buyer, _meetings in specs:
+            first, last = contact()
+            partners.append(
+                Partner(
+                    territory=self.territory,
+                    name=name[:200],
+                    kind=kind,
+                    buyer=buyer,
+                    contact_name=f"{first} {last}",
+                    email=f"{slug_of(first)}.{slug_of(last)}@{slug_of(name)[:24]}.demo",
+                    phone=" ".join([phone_prefix, *(str(rng.randint(10, 99)) for _ in range(4))]),
+                )
+            )
+        former = Partner(
+            territory=self.territory,
+            name=f"Club d'entreprises {self.profile.places[0]} (dissous)",
+            kind=PartnerKind.OTHER,
+            contact_name=" ".join(contact()),
+            is_active=False,
+        )
+        self.partners = _bulk(Partner, [*partners, former])
+
+        this_year, last_year = date(today.year, 1, 1), date(today.year - 1, 1, 1)
+        oldest = today - timedelta(days=2 * 365)
+        coordinator = " ".join(self.profile.people["coordinator"])
+        kinds_seen = Counter()
+        meetings = []
+        for partner, (kind, _name, buyer, (low, high)) in zip(partners, specs, strict=True):
+            kinds_seen[kind] += 1
+            days = []
+            if (
+                kinds_seen[kind] == 1
+                or (kind == PartnerKind.BUYER and kinds_seen[kind] <= 3)
+                or (kind == PartnerKind.FEDERATION and kinds_seen[kind] <= 2)
+            ):
+                days += [
+                    _random_day(rng, last_year, min(date(today.year - 1, 12, 31), today)),
+                    _random_day(rng, this_year, today),
+                ]
+            while len(days) < rng.randint(low, high):
+                days.append(_random_day(rng, oldest, today))
+            facilitator = (buyer.lead_facilitator if buyer else None) or rng.choice(self.facilitators)
+            for day in sorted(days):
+                topic, follow_up = rng.choice(PARTNER_MEETING_TOPICS[kind])
+                attendees = [f"{facilitator.first_name} {facilitator.last_name} (facilitateur·rice)"]
+                if rng.random() < 0.4:
+                    attendees.append(f"{coordinator} (coordination)")
+                attendees.append(f"{partner.contact_name} ({partner.name})")
+                meetings.append(
+                    PartnerMeeting(
+                        territory=self.territory,
+                        partner=partner,
+                        date=day,
+                        attendees="\n".join(attendees),
+                        topic=topic,
+                        follow_up=follow_up,
+                        follow_up_due=day + timedelta(days=rng.randint(14, 60)) if follow_up else None,
+                        recorded_by=self.facilitator_user_or_coordinator(facilitator),
+                    )
+                )
+        meetings.append(
+            PartnerMeeting(
+                territory=self.territory,
+                partner=former,
+                date=_random_day(rng, oldest, today - timedelta(days=400)),
+                attendees=f"{coordinator} (coordination)\n{former.contact_name} ({former.name})",
+                topic="Présentation des clauses sociales aux chefs d'entreprise du club",
+                recorded_by=self.coordinator_user,
+            )
+        )
+        _bulk(PartnerMeeting, sorted(meetings, key=lambda m: (m.date, m.partner.name)))
+
     def person_name_from(self, rng):
         sex = Sex.FEMALE if rng.random() < 0.5 else Sex.MALE
         first = rng.choice(FEMALE_FIRST_NAMES if sex == Sex.FEMALE else MALE_FIRST_NAMES)
@@ -2332,6 +2750,7 @@ class SeedResult:
     counts: dict = field(default_factory=dict)  # territory code → {label: number}
     territory_names: dict = field(default_factory=dict)  # territory code → "Hérault (34)"
     timings: list = field(default_factory=list)  # (label, seconds)
+    reports: list = field(default_factory=list)  # [Report]: the bilans asked for
 
 
 def territories_with_data(codes=None):
@@ -2347,8 +2766,12 @@ def territories_with_data(codes=None):
     return sorted(found)
 
 
-def seed_demo(scale=1.0, reset=False, today=None, log=None):
-    """Create the demo territories' data (see the module docstring). Returns a ``SeedResult``."""
+def seed_demo(scale=1.0, reset=False, today=None, log=None, reports=True):
+    """Create the demo territories' data (see the module docstring). Returns a ``SeedResult``.
+
+    With ``reports``, each territory's bilan of the previous calendar year is then asked for, once the data is
+    committed, through ``observatory.reports.request_report`` (``request_demo_reports``).
+    """
     log = log or (lambda message: None)
     today = today or timezone.localdate()
     scale = float(scale)
@@ -2383,14 +2806,17 @@ def seed_demo(scale=1.0, reset=False, today=None, log=None):
 
     with transaction.atomic():
         start = time.perf_counter()
-        deleted = delete_territory_data([t.pk for t in territories.values()]) if reset else 0
+        deleted = 0
+        if reset:
+            delete_report_files_on_commit([t.pk for t in territories.values()])
+            deleted = delete_territory_data([t.pk for t in territories.values()])
         User.objects.filter(_demo_user_filter()).delete()
         if reset:
             timings.append(("suppression des données existantes", time.perf_counter() - start))
             log(f"{deleted} enregistrements supprimés dans les coordinations {', '.join(codes)}.")
 
         users = UserPool(joined=_aware(_add_months(today, -(MONTHS_OF_STATEMENTS + 3))))
-        accounts = []
+        accounts, seeders = [], []
         for code in codes:
             start = time.perf_counter()
             seeder = TerritorySeeder(territories[code], PROFILES[code], scale, today, users)
@@ -2398,6 +2824,15 @@ def seed_demo(scale=1.0, reset=False, today=None, log=None):
             timings.extend((f"{code} — {label}", seconds) for label, seconds in seeder.timings)
             timings.append((f"{code} — total", time.perf_counter() - start))
             accounts.extend(seeder.accounts)
+            seeders.append(seeder)
+        # Partners last: their contacts are never homonyms of a participant of any demo territory.
+        start = time.perf_counter()
+        participant_names = set(
+            Participant.objects.filter(territory__in=list(territories.values())).values_list("first_name", "last_name")
+        )
+        for seeder in seeders:
+            seeder.create_partners(participant_names)
+        timings.append(("partenaires et rencontres", time.perf_counter() - start))
         accounts.append(create_regional_account(territories[REGIONAL_TERRITORY], users))
         start = time.perf_counter()
         analyze_tenant_tables()
@@ -2405,6 +2840,11 @@ def seed_demo(scale=1.0, reset=False, today=None, log=None):
         commit_start = time.perf_counter()
     # PostgreSQL checks the deferred foreign keys (Django's and the composite tenant ones) at commit.
     timings.append(("validation des clés étrangères et COMMIT", time.perf_counter() - commit_start))
+    requested = []
+    if reports:
+        start = time.perf_counter()
+        requested = request_demo_reports(territories, today, log)
+        timings.append((f"bilans {today.year - 1} (demande et, en mode embarqué, PDF)", time.perf_counter() - start))
     counts = {code: territory_counts(territories[code]) for code in codes}
     timings.append(("total", time.perf_counter() - overall))
     return SeedResult(
@@ -2415,7 +2855,82 @@ def seed_demo(scale=1.0, reset=False, today=None, log=None):
         counts=counts,
         territory_names={code: str(territory) for code, territory in territories.items()},
         timings=timings,
+        reports=requested,
     )
+
+
+def request_demo_reports(territories, today, log=None):
+    """Ask, as its demo coordinator, for each territory's bilan of the calendar year before ``today``: the real path
+    (``request_report``, whose task is queued once the transaction commits). With Celery eager (the embedded mode)
+    the PDF is built right away; otherwise the bilan waits in the queue for the worker. Returns the ``Report`` rows,
+    as they are after the request.
+
+    If the broker cannot be reached, the bilan stays pending (the sweep of lost jobs marks it failed later; it can
+    then be re-run from its page): the demo data is there all the same.
+    """
+    log = log or (lambda message: None)
+    period = Period.year(today.year - 1)
+    local_part = DEMO_ROLE_LOCAL_PARTS[Role.COORDINATOR]
+    requested = []
+    weasyprint_logger = logging.getLogger("weasyprint")
+    level = weasyprint_logger.level
+    weasyprint_logger.setLevel(max(level, logging.WARNING))  # no progress line per page in the seed's output
+    try:
+        for code, territory in territories.items():
+            report = _request_demo_report(code, territory, period, local_part, log)
+            if report is not None:
+                requested.append(report)
+    finally:
+        weasyprint_logger.setLevel(level)
+    return requested
+
+
+def _request_demo_report(code, territory, period, local_part, log):
+    from kombu.exceptions import OperationalError
+
+    from observatory.reports import request_report  # imports the PDF machinery: only when asked for
+
+    user = User.objects.filter(email__iexact=f"{local_part}@{PROFILES[code].slug}.demo").first()
+    if user is None:  # pragma: no cover - the seeding just created it
+        return None
+    try:
+        request_report(territory, period, user)
+    except (OperationalError, OSError) as exc:
+        log(f"Bilan {period.label.lower()} de {territory} : file des tâches injoignable ({exc}).")
+    return (
+        Report.objects.select_related("territory")
+        .filter(territory=territory, start_date=period.start, end_date=period.end)
+        .first()
+    )
+
+
+def report_status_line(report):
+    """One line of the seed's output about a bilan: its title, status and page."""
+    url = reverse("reports:detail", kwargs={"territory_code": report.territory.code, "pk": report.pk})
+    if report.status == ReportStatus.DONE:
+        state = "disponible"
+    elif report.status == ReportStatus.FAILED:
+        state = f"échec ({report.error})"
+    else:
+        state = "en file d'attente : le worker Celery le produira"
+    return f"{report.title} : {state} — {url}"
+
+
+def delete_report_files_on_commit(territory_ids):
+    """Once the deletion commits, remove the PDF files of the territories' bilans (their rows go with the data)."""
+    files = list(
+        Report.objects.filter(territory_id__in=list(territory_ids)).exclude(file="").values_list("file", flat=True)
+    )
+    if not files:
+        return
+    storage = Report._meta.get_field("file").storage
+
+    def delete():
+        for name in files:
+            with contextlib.suppress(OSError):  # already gone
+                storage.delete(name)
+
+    transaction.on_commit(delete)
 
 
 def sort_accounts(accounts):
@@ -2495,6 +3010,9 @@ def territory_counts(territory):
         "préparations de clause": count(ClausePlan),
         "membres du comité": count(CommitteeMember),
         "réunions du comité": count(CommitteeMeeting),
+        "sorties constatées": count(Outcome),
+        "partenaires": count(Partner),
+        "rencontres avec des partenaires": count(PartnerMeeting),
     }
 
 

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F, Max, Min
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from stdnum.fr import siret
@@ -14,18 +15,21 @@ from stdnum.fr import siret
 from accounts.enums import Role
 from accounts.models import Membership, RegionalAccess, User
 from clauses.buyers import market_status_rows
-from clauses.enums import SizingMethod, StatementStatus
+from clauses.enums import OutcomeCategory, OutcomeMilestone, SizingMethod, StatementStatus
 from clauses.labour_shares import labour_share_for
 from clauses.models import (
     Clause,
     ClausePlan,
     EligibilityValidation,
     MonthlyHours,
+    Outcome,
     Participant,
     Placement,
     Statement,
     TradeLabourShare,
 )
+from clauses.outcomes import outcome_category
+from clauses.participants import add_months_to_day
 from clauses.sizing import hours_from_invoiced_tranche, hours_from_labour_share
 from facilitators.models import Facilitator, InclusionEmployer
 from markets.enums import DEFAULT_LABOUR_SHARES, AwardRole, MarketStatus, Trade
@@ -35,11 +39,14 @@ from observatory.demo import (
     MULTI_TERRITORY_EMAIL,
     REGIONAL_EMAIL,
     demo_account_emails,
+    report_status_line,
     seed_demo,
     tenant_models_in_deletion_order,
 )
-from observatory.enums import College
-from observatory.models import CommitteeMeeting, CommitteeMember
+from observatory.enums import College, PartnerKind, ReportStatus
+from observatory.indicators import Period, buyers_and_federations_met, compute_indicators, partners_involved
+from observatory.models import CommitteeMeeting, CommitteeMember, Partner, PartnerMeeting, Report
+from observatory.tasks import build_report
 from territories.models import Territory
 from tests.markets.factories import MarketFactory
 from tests.territories.factories import TerritoryFactory
@@ -354,3 +361,130 @@ def test_the_regional_account_reads_the_region_of_herault(client):
     assert REGIONAL_EMAIL in seed()
     seed("--reset")
     assert RegionalAccess.objects.filter(user__email=REGIONAL_EMAIL).count() == 1
+
+
+# --- Outcomes, partners and the bilan of the previous year ------------------------------------------------------------
+
+
+def _last_ends(territory):
+    """{participant id: (last end, ongoing)} from the territory's placements."""
+    ends = {}
+    for participant, end in Placement.objects.in_territory(territory).values_list("participant_id", "end_date"):
+        last, ongoing = ends.get(participant, (None, False))
+        ongoing = ongoing or end is None or end > timezone.localdate()
+        ends[participant] = (max(last, end) if last and end else (end or last), ongoing)
+    return ends
+
+
+def test_participants_whose_pathway_ended_have_outcomes_at_both_milestones():
+    seed()
+    today = timezone.localdate()
+    outcomes = Outcome.objects.all()
+    assert set(outcomes.values_list("category", flat=True)) == set(OutcomeCategory.values)
+    assert set(outcomes.values_list("milestone", flat=True)) == set(OutcomeMilestone.values)
+    for code in ("34", "95"):
+        territory = Territory.objects.get(code=code)
+        ends = _last_ends(territory)
+        ended = [pk for pk, (end, ongoing) in ends.items() if end and not ongoing]
+        recorded = Outcome.objects.in_territory(territory)
+        assert recorded.filter(milestone=OutcomeMilestone.END).count() >= 0.8 * len(ended)
+        for outcome in recorded:
+            end, ongoing = ends[outcome.participant_id]
+            assert not ongoing and end is not None  # only once the last placement ended
+            assert outcome.category == outcome_category(outcome.situation, outcome.contract_months)
+            assert outcome.observed_on <= today
+            if outcome.milestone == OutcomeMilestone.END:
+                assert outcome.observed_on >= end
+            else:
+                assert outcome.observed_on >= add_months_to_day(end, 6)
+    # A realistic mix at the end of the last contract: about a third in sustainable employment.
+    at_end = Outcome.objects.filter(milestone=OutcomeMilestone.END)
+    share = at_end.filter(category=OutcomeCategory.SUSTAINABLE).count() / at_end.count()
+    assert 0.2 <= share <= 0.55
+
+
+def test_partners_of_every_kind_met_last_year_and_this_year():
+    seed()
+    today = timezone.localdate()
+    for code in ("34", "95"):
+        territory = Territory.objects.get(code=code)
+        partners = Partner.objects.in_territory(territory)
+        assert set(partners.values_list("kind", flat=True)) == set(PartnerKind.values)
+        assert partners.filter(kind=PartnerKind.BUYER, buyer__isnull=False).exists()
+        assert partners.filter(is_active=False).exists()
+        meetings = PartnerMeeting.objects.in_territory(territory)
+        assert not meetings.filter(date__gt=today).exists()
+        assert not meetings.filter(date__lt=today - timedelta(days=2 * 366)).exists()
+        assert not meetings.filter(topic="").exists()
+        for year in (today.year - 1, today.year):
+            start, end = date(year, 1, 1), date(year, 12, 31)
+            involved = partners_involved(territory, start, end)
+            assert involved.total >= 10
+            assert all(count >= 1 for count in involved.by_kind.values()), (year, involved.by_kind)
+            met = buyers_and_federations_met(territory, start, end)
+            assert met.buyers >= 2 and met.federations >= 2
+
+
+def test_every_indicator_of_herault_has_data_last_year_and_this_year():
+    seed()
+    territory = Territory.objects.get(code="34")
+    today = timezone.localdate()
+    for year in (today.year - 1, today.year):
+        indicators = compute_indicators([territory], Period.year(year))
+        for figure in indicators.figures:
+            assert figure.value not in (None, 0), (year, figure.key)
+        for table in indicators.tables:
+            assert any(value for row in table.rows for value in row.values.values()), (year, table.key)
+
+
+def test_the_bilan_of_last_year_is_built_through_the_task(django_capture_on_commit_callbacks, mailoutbox):
+    with django_capture_on_commit_callbacks(execute=True):
+        output = seed()
+    assert "Bilans" in output
+    year = timezone.localdate().year - 1
+    for code, slug in (("34", "herault"), ("95", "valdoise")):
+        report = Report.objects.get(territory__code=code)
+        assert (report.start_date, report.end_date) == (date(year, 1, 1), date(year, 12, 31))
+        assert report.status == ReportStatus.DONE, report.error
+        assert report.requested_by.email == f"coordination@{slug}.demo"
+        with report.file.open("rb") as pdf:
+            assert pdf.read(5) == b"%PDF-"
+        assert report.file_size > 10_000
+    assert len(mailoutbox) == 2
+    # A committee member downloads it right away.
+    client = Client()
+    assert client.login(username="comite@herault.demo", password=DEMO_PASSWORD)
+    report = Report.objects.get(territory__code="34")
+    response = client.get(reverse("reports:download", kwargs={"territory_code": "34", "pk": report.pk}))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    # A second run adds nothing; a reset deletes the old files and builds the bilans again.
+    storage, folder = report.file.storage, report.file.name.rsplit("/", 1)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        seed()
+    assert Report.objects.count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        seed("--reset")
+    assert set(Report.objects.values_list("status", flat=True)) == {ReportStatus.DONE}
+    current = {name.rsplit("/", 1)[1] for name in Report.objects.values_list("file", flat=True)}
+    period = f"-{year}0101-{year}1231.pdf"  # other tests of the session may store bilans of other periods there
+    assert {name for name in storage.listdir(folder)[1] if name.endswith(period)} == current
+
+
+def test_without_eager_tasks_the_bilan_is_only_queued(django_capture_on_commit_callbacks, monkeypatch):
+    queued = []
+    monkeypatch.setattr(build_report, "delay", lambda *args: queued.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = seed_demo(scale=0.1)
+    reports = Report.objects.order_by("territory__code")
+    assert [r.status for r in reports] == [ReportStatus.PENDING, ReportStatus.PENDING]
+    assert sorted(queued) == sorted((r.pk, r.generation) for r in reports)
+    assert not any(r.file for r in reports)
+    for report in result.reports:
+        assert "en file d'attente : le worker Celery le produira" in report_status_line(report)
+
+
+def test_skip_reports_asks_for_no_bilan():
+    seed("--skip-reports")
+    assert Market.objects.exists()
+    assert not Report.objects.exists()

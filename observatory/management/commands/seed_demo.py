@@ -5,6 +5,7 @@ from observatory.demo import (
     existing_demo_accounts,
     format_accounts_table,
     format_number,
+    report_status_line,
     seed_demo,
 )
 
@@ -41,19 +42,25 @@ class Command(BaseCommand):
             help="efface d'abord toutes les données des coordinations 34 et 95 et les comptes de démonstration",
         )
         parser.add_argument(
+            "--skip-reports",
+            action="store_true",
+            help="ne demande pas le bilan de l'année précédente de chaque coordination (produit à la fin du "
+            "chargement en mode embarqué, par le worker Celery sinon)",
+        )
+        parser.add_argument(
             "--allow-production",
             action="store_true",
             help="autorise l'exécution avec DJANGO_ENV=production (les comptes créés ont un mot de passe public)",
         )
 
-    def handle(self, *args, scale, reset, allow_production, **options):
+    def handle(self, *args, scale, reset, allow_production, skip_reports=False, **options):
         if getattr(settings, "PRODUCTION", False) and not allow_production:
             raise CommandError(
                 "Refusé en production : les comptes de démonstration ont un mot de passe public. "
                 "Ajoutez --allow-production pour une instance de démonstration."
             )
         try:
-            result = seed_demo(scale=scale, reset=reset, log=self.stdout.write)
+            result = seed_demo(scale=scale, reset=reset, log=self.stdout.write, reports=not skip_reports)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
 
@@ -75,6 +82,11 @@ class Command(BaseCommand):
         for label in labels:
             values = "".join(f"  {format_number(result.counts[c][label]):>{column}}" for c in codes)
             self.stdout.write(label.ljust(width) + values)
+        if result.reports:
+            self.stdout.write("")
+            self.stdout.write("Bilans :")
+            for report in result.reports:
+                self.stdout.write(f"  {report_status_line(report)}")
         self.stdout.write("")
         self.stdout.write("Durées :")
         for label, seconds in result.timings:
