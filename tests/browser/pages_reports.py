@@ -20,12 +20,12 @@ class ReportListPage(TerritoryPage):
         return self.table.locator("tbody tr").filter(has_text=title)
 
     def request_year(self, year):
-        self.form.get_by_label("Année", exact=True).check()
+        self.form.get_by_label("Année", exact=True).check(force=True)
         self.form.get_by_label("Année civile").fill(str(year))
         return self._submit()
 
     def request_quarter(self, year, quarter_label):
-        self.form.get_by_label("Trimestre", exact=True).check()
+        self.form.get_by_label("Trimestre", exact=True).check(force=True)
         self.form.get_by_label("Année civile").fill(str(year))
         self.form.get_by_label("Trimestre de l'année").select_option(label=quarter_label)
         return self._submit()
