@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from .enums import OutcomeCategory
+from .exports import text_cell
 from .models import EligibilityValidation, Placement
 from .participants import AGE_BANDS, age_band_of, with_outcome_status
 
@@ -117,6 +118,8 @@ def write_workbook(participants, output, *, territory, user, filter_labels=(), t
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = column.number_format
                 value = cell
+            elif isinstance(value, str) and value.startswith("="):
+                value = text_cell(sheet, value)  # typed text, never a formula
             row.append(value)
         sheet.append(row)
         count += 1

@@ -72,6 +72,13 @@ def _workbook(title, indicators, filter_labels, scope_label, definition):
 
 
 def _save(workbook):
+    # Formula injection: openpyxl writes a string starting with "=" (a buyer's or company's name from an import…)
+    # as a formula. These workbooks hold no formula of their own: every string stays text.
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

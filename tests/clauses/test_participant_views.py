@@ -632,6 +632,17 @@ class TestExport:
         )
         assert "Sexe = Femme" in entry.detail
 
+    def test_a_name_starting_with_an_equals_sign_is_exported_as_text(self, coordinator_client, world, people):
+        """Typed text never becomes a live formula in the spreadsheet (formula injection)."""
+        ParticipantFactory(territory=world.territory, first_name="=1+1", last_name="=HYPERLINK(1)")
+        response = coordinator_client.get(url("clauses:participant_export", world.territory))
+        book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        cells = [
+            cell for row in book["Participants"].iter_rows() for cell in row if cell.value in ("=1+1", "=HYPERLINK(1)")
+        ]
+        assert len(cells) == 2
+        assert all(cell.data_type == "s" for cell in cells)
+
     def test_the_name_searched_is_not_written_in_the_journal(self, coordinator_client, world, people):
         coordinator_client.get(url("clauses:participant_export", world.territory), {"q": "Dupuis"})
         entry = PersonalDataAccess.objects.get()

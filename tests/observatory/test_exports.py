@@ -61,3 +61,16 @@ def test_numbers_are_formatted_and_the_header_frozen(db):
     assert sheet.freeze_panes == f"B{header + 1}"
     assert sheet.cell(row=header + 1, column=3).number_format == "#,##0.0"
     assert sheet.cell(row=header + 1, column=4).number_format == "#,##0"
+
+
+def test_a_name_starting_with_an_equals_sign_stays_text_never_a_formula(db):
+    """A company or buyer name comes from imports: « =HYPERLINK(…) » must not become a live formula in Excel."""
+    table = bars_table()
+    table.rows[0].label = '=HYPERLINK("http://example.org","Cliquez")'
+    indicators = sample_indicators(TerritoryFactory(code="34"))
+    content = table_to_xlsx(table, indicators, filter_labels=[("Entreprise", "=1+1")])
+    sheet = load_workbook(BytesIO(content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    injected = [cell for cell in cells if cell.value.startswith("=") or "=1+1" in cell.value]
+    assert injected, "the test must find the names"
+    assert all(cell.data_type == "s" for cell in cells)
