@@ -3,5 +3,6 @@
 from . import (
     tasks_imports,  # noqa: F401
     tasks_privacy,  # noqa: F401
+    tasks_programming,  # noqa: F401
     tasks_statements,  # noqa: F401
 )

@@ -52,6 +52,7 @@ from .programming import (
     retained_form,
 )
 from .sizing import format_number
+from .tasks_programming import is_self_assignment, queue_assignment_email, queue_declaration_email
 
 READERS = frozenset({Role.COORDINATOR, Role.FACILITATOR, Role.BUYER, Role.COMMITTEE})  # companies: 403
 
@@ -151,6 +152,7 @@ class PlannedMarketCreateView(PlannedMarketFormMixin, TerritoryMixin, FormView):
                 market.reference = next_reference(
                     self.territory, market.buyer, reference_year(market.expected_tender_date)
                 )
+        queue_declaration_email(market)  # the lead facilitator and the coordinators see the pipeline early
         messages.success(self.request, f"Le marché programmé « {market.reference} » est enregistré.")
         return redirect(detail_url(self.territory, market.pk))
 
@@ -262,6 +264,7 @@ class AssignView(PlannedMarketMixin, View):
 
     def post(self, request, *args, **kwargs):
         market = self.market
+        previous = market.facilitator_id
         if self.membership.role == Role.COORDINATOR:
             form = AssignForm(request.POST, territory=self.territory)
             if not form.is_valid():
@@ -270,7 +273,14 @@ class AssignView(PlannedMarketMixin, View):
             market.facilitator = form.cleaned_data["facilitator"]
         else:
             market.facilitator = own_facilitator(self.membership)
-        market.save(update_fields=["facilitator", "updated_at"])
+        changed = market.facilitator_id != previous
+        tell = changed and market.facilitator is not None and not is_self_assignment(market.facilitator, request.user)
+        if changed:
+            # Whoever takes a market themselves knows it; nobody in charge: a later assignment is told again.
+            market.facilitator_notified = None if tell else market.facilitator
+        market.save(update_fields=["facilitator", "facilitator_notified", "updated_at"])
+        if tell:
+            queue_assignment_email(market, request.user)
         if market.facilitator:
             messages.success(request, f"{market.facilitator.full_name} prend en charge « {market.reference} ».")
         else:

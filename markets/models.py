@@ -180,6 +180,18 @@ class Market(TenantModel):
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # E-mails of the pipeline, each sent once (claimed by a compare-and-set update, see clauses.tasks_programming):
+    # the declaration announced to the coordination, and the facilitator last told they are in charge.
+    pipeline_notified_at = models.DateTimeField("programmation annoncée le", null=True, blank=True, editable=False)
+    facilitator_notified = models.ForeignKey(
+        Facilitator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="facilitateur·rice prévenu·e de sa prise en charge",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
