@@ -618,6 +618,9 @@ class ImportJob(TenantModel):
     report = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a task claimed the job for its current phase: the analysis (PENDING → ANALYSING), then the writing
+    # (READY → IMPORTING, on confirmation). The stale-job sweep times a running job from it, not from the upload.
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()

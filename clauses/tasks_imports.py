@@ -2,7 +2,8 @@
 
 Each task receives only the job's id and is idempotent: a job is claimed by a compare-and-set of its status (an
 analysis runs only from PENDING; a confirmation writes only while the job, locked, is IMPORTING and ends DONE), so a
-task delivered twice does nothing the second time.
+task delivered twice does nothing the second time. Each claim records ``started_at`` (the analysis here, the writing in
+``HoursImportConfirmView``): the stale-job sweep (``observatory.tasks_maintenance``) times a running job from it.
 """
 
 import logging
@@ -35,7 +36,7 @@ def _fail(job_id, message, **report):
 def analyse_import(job_id):
     """Read the job's file and store its preview report (nothing else is written)."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.PENDING).update(
-        status=ImportJobStatus.ANALYSING, progress=0
+        status=ImportJobStatus.ANALYSING, progress=0, started_at=timezone.now()
     )
     if not claimed:
         return None  # already analysed, being analysed, cancelled or unknown

@@ -295,10 +295,10 @@ class HoursImportConfirmView(ImportJobMixin, View):
         if job.status != ImportJobStatus.READY or not job.valid_rows:
             messages.error(request, "Cet import ne peut plus être confirmé.")
             return HttpResponseRedirect(job_url(self.territory, job))
-        # confirmed_at: when the writing was asked for (the stale-job sweep's clock for an IMPORTING job).
-        report = {**job.report, "confirmed_by": request.user.pk, "confirmed_at": timezone.now().isoformat()}
+        # started_at: the writing starts its clock (the stale-job sweep times an IMPORTING job from it).
+        report = {**job.report, "confirmed_by": request.user.pk}
         claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.READY).update(
-            status=ImportJobStatus.IMPORTING, progress=0, report=report
+            status=ImportJobStatus.IMPORTING, progress=0, report=report, started_at=timezone.now()
         )
         if claimed:
             confirm_import.delay_on_commit(job.pk)

@@ -162,10 +162,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
     },
 }
-# A job still pending or running after this many minutes was lost with its worker: the sweep above marks it failed
-# (nothing was written: each job writes in one transaction) and a bilan may be re-run. Keep each value well above
-# its task's longest run (a bilan's build is killed after 16 minutes).
+# A job still running this many minutes after its task started it (``started_at``) was lost with its worker: the
+# sweep above marks it failed (nothing was written: each job writes in one transaction) and a bilan may be re-run.
+# Keep each value well above its task's longest run (a bilan's build is killed after 16 minutes).
 STALE_JOB_MINUTES = {"hours_import": 30, "decp_import": 30, "report": 30}
+# A job of any kind still waiting for a worker (pending) this many minutes after it was queued is lost too (its
+# message was lost): far longer than any Celery backlog, so that a job merely waiting in the queue is never failed.
+STALE_PENDING_MINUTES = 24 * 60
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -288,6 +288,8 @@ class DecpImport(TenantModel):
     error = models.TextField("erreur", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("déposé le", auto_now_add=True)
+    # When the task claimed the import (PENDING → RUNNING): the stale-job sweep times a running import from it.
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
 
     class Meta:

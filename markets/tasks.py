@@ -32,7 +32,7 @@ def _fail(import_id, message):
 def import_decp(import_id):
     """Turn the territory's contracts of an uploaded DECP file into markets."""
     claimed = DecpImport.objects.filter(pk=import_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING, progress=0
+        status=ImportStatus.RUNNING, progress=0, started_at=timezone.now()
     )
     if not claimed:
         return None  # already imported, being imported, or unknown

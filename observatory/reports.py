@@ -75,24 +75,36 @@ def is_running(report):
 
 
 def stale_after():
-    """A bilan pending or running for longer than this is lost (a worker died with it): it may be re-run, and the
-    sweep (``observatory.tasks_maintenance``) marks it failed. ``settings.STALE_JOB_MINUTES["report"]``."""
+    """A bilan running for longer than this since its build started is lost (a worker died with it): it may be
+    re-run, and the sweep (``observatory.tasks_maintenance``) marks it failed. ``settings.STALE_JOB_MINUTES``."""
     return timedelta(minutes=settings.STALE_JOB_MINUTES["report"])
 
 
+def pending_stale_after():
+    """A bilan still waiting for a worker this long after it was requested is lost too (its message was lost); far
+    longer than ``stale_after``, so that a bilan merely waiting in a Celery backlog is not.
+    ``settings.STALE_PENDING_MINUTES``."""
+    return timedelta(minutes=settings.STALE_PENDING_MINUTES)
+
+
 def is_stale(report, now=None):
-    """Pending or running for too long: its worker was lost; a re-run is allowed. Same rule as ``stale_q``."""
-    if not is_running(report):
-        return False
-    since = report.started_at or report.requested_at
-    return since is not None and since < (now or timezone.now()) - stale_after()
+    """Pending or running for too long: its worker was lost; a re-run is allowed. Same rule as ``stale_q``: a pending
+    bilan is timed from its request, a running one from the start of its build (its request if that is unknown)."""
+    now = now or timezone.now()
+    if report.status == ReportStatus.PENDING:
+        return report.requested_at is not None and report.requested_at < now - pending_stale_after()
+    if report.status == ReportStatus.RUNNING:
+        since = report.started_at or report.requested_at
+        return since is not None and since < now - stale_after()
+    return False
 
 
 def stale_q(now=None):
     """``is_stale`` as a filter, for the sweep's compare-and-set update."""
-    cutoff = (now or timezone.now()) - stale_after()
-    return Q(status__in=RUNNING_STATUSES) & (
-        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, requested_at__lt=cutoff)
+    now = now or timezone.now()
+    cutoff = now - stale_after()
+    return Q(status=ReportStatus.PENDING, requested_at__lt=now - pending_stale_after()) | Q(
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, requested_at__lt=cutoff), status=ReportStatus.RUNNING
     )
 
 

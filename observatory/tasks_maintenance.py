@@ -3,8 +3,15 @@
 ``acks_late`` + ``reject_on_worker_lost`` deliver such a task again, but that does not rescue these jobs: the
 analysis of an hours import, a DECP import and a bilan claim their row by a compare-and-set *from PENDING*, so the
 second delivery finds the row already claimed and does nothing (only the writing of a confirmed hours import runs
-again). A row pending or running for longer than ``settings.STALE_JOB_MINUTES[kind]`` is marked failed with a French
-message, shown on its page with the way forward: upload the file again, or re-run the bilan.
+again). Such a row is marked failed with a French message, shown on its page with the way forward: upload the file
+again, or re-run the bilan. A row is lost when it is
+
+- running (claimed by its task) for longer than ``settings.STALE_JOB_MINUTES[kind]``, timed from ``started_at``, which
+  the claim records (an hours import's writing restarts the clock on confirmation); a row claimed before the field was
+  recorded is timed from its upload or request;
+- pending (queued, not yet claimed) for longer than ``settings.STALE_PENDING_MINUTES``, timed from its upload or
+  request: far longer, so that a job merely waiting in a Celery backlog is never failed, only one whose message was
+  lost.
 
 Nothing is half-written: the writing of an hours import (``clauses.tasks_imports.confirm_import``) and of a DECP import
 (``markets.decp.run``) each happen in one transaction that also sets the final status, so a dead worker's transaction
@@ -26,9 +33,6 @@ from celery import shared_task
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
-from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from clauses.models import ImportJob, ImportJobStatus
@@ -56,23 +60,39 @@ REPORT_INTERRUPTED = (
 
 
 def stale_after(kind):
-    """How long a job of ``kind`` (a key of ``settings.STALE_JOB_MINUTES``) may stay pending or running."""
+    """How long a job of ``kind`` (a key of ``settings.STALE_JOB_MINUTES``) may run once its task started it."""
     return timedelta(minutes=settings.STALE_JOB_MINUTES[kind])
 
 
+def pending_stale_after():
+    """How long a job of any kind may wait for a worker (``settings.STALE_PENDING_MINUTES``)."""
+    return timedelta(minutes=settings.STALE_PENDING_MINUTES)
+
+
+def stale_imports(kind, now, *, pending, running):
+    """Imports of ``kind`` lost while queued (status ``pending``, clock: the upload, which queues them) or while run
+    (a status of ``running``, clock: ``started_at``, the claim; the upload for a row claimed before it was recorded).
+    """
+    cutoff = now - stale_after(kind)
+    return Q(status=pending, created_at__lt=now - pending_stale_after()) | Q(
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff), status__in=running
+    )
+
+
 def stale_hours_imports(now):
-    """Hours imports lost while queued or analysed (clock: the upload) or while written (clock: the confirmation)."""
-    cutoff = now - stale_after("hours_import")
-    confirmed_at = Coalesce(Cast(KT("report__confirmed_at"), models.DateTimeField()), "created_at")
-    return Q(status__in=(ImportJobStatus.PENDING, ImportJobStatus.ANALYSING), created_at__lt=cutoff) | Q(
-        LessThan(confirmed_at, cutoff), status=ImportJobStatus.IMPORTING
+    """Hours imports lost while queued, analysed or written (a confirmation restarts ``started_at``). READY waits
+    for the user, not for a worker: never lost."""
+    return stale_imports(
+        "hours_import",
+        now,
+        pending=ImportJobStatus.PENDING,
+        running=(ImportJobStatus.ANALYSING, ImportJobStatus.IMPORTING),
     )
 
 
 def stale_decp_imports(now):
-    """DECP imports lost while queued or running (clock: the upload, which queues the import)."""
-    cutoff = now - stale_after("decp_import")
-    return Q(status__in=(ImportStatus.PENDING, ImportStatus.RUNNING), created_at__lt=cutoff)
+    """DECP imports lost while queued or running."""
+    return stale_imports("decp_import", now, pending=ImportStatus.PENDING, running=(ImportStatus.RUNNING,))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
 """The sweep of lost long jobs (``observatory.tasks_maintenance``): hours imports, DECP imports and bilans left
-"en cours" by a dead worker are marked failed with a French message; fresh, finished and locked rows are left alone."""
+"en cours" by a dead worker are marked failed with a French message; fresh, finished and locked rows are left alone.
+
+A running job is timed from its start (``started_at``, recorded by its task's claim; threshold 30 minutes), a pending
+one from its upload or request with a far longer threshold (24 hours): a job merely waiting in a Celery backlog is
+never failed."""
 
 import threading
 from datetime import date, timedelta
@@ -34,40 +38,58 @@ from tests.observatory.factories_reports import ReportFactory, known_territory
 pytestmark = pytest.mark.django_db
 
 NOTHING = {"hours_import": 0, "decp_import": 0, "report": 0}
+DAY = 24 * 60
 
 
 def ago(minutes):
     return timezone.now() - timedelta(minutes=minutes)
 
 
-def hours_job(territory, user, status, minutes_ago, **report):
+def started(minutes_ago):
+    return None if minutes_ago is None else ago(minutes_ago)
+
+
+def hours_job(territory, user, status, minutes_ago, started_ago=None, **report):
+    """An hours import uploaded ``minutes_ago``, claimed by its task ``started_ago`` (None: never, or not recorded)."""
     job = make_import_job(territory, user, status=status)
-    ImportJob.objects.filter(pk=job.pk).update(created_at=ago(minutes_ago), report={**job.report, **report})
+    ImportJob.objects.filter(pk=job.pk).update(
+        created_at=ago(minutes_ago), started_at=started(started_ago), report={**job.report, **report}
+    )
     return ImportJob.objects.get(pk=job.pk)
 
 
-def decp_import(territory, user, status, minutes_ago):
+def decp_import(territory, user, status, minutes_ago, started_ago=None):
     row = DecpImport(territory=territory, created_by=user, original_name="decp.json", sha256="0" * 64, status=status)
     row.file.name = "decp/decp.json"  # never read
     row.save()
-    DecpImport.objects.filter(pk=row.pk).update(created_at=ago(minutes_ago))
+    DecpImport.objects.filter(pk=row.pk).update(created_at=ago(minutes_ago), started_at=started(started_ago))
     return DecpImport.objects.get(pk=row.pk)
 
 
-def bilan(territory, status, minutes_ago, **kwargs):
+def bilan(territory, status, minutes_ago, started_ago=None, **kwargs):
+    """A bilan requested ``minutes_ago``; a running one started then too unless ``started_ago`` says otherwise."""
     report = ReportFactory(territory=territory, status=status, **kwargs)
-    started = ago(minutes_ago) if status != ReportStatus.PENDING else None
-    Report.objects.filter(pk=report.pk).update(requested_at=ago(minutes_ago), started_at=started)
+    if status != ReportStatus.PENDING and started_ago is None:
+        started_ago = minutes_ago
+    Report.objects.filter(pk=report.pk).update(requested_at=ago(minutes_ago), started_at=started(started_ago))
     return Report.objects.get(pk=report.pk)
+
+
+def make_job(kind, territory, user, *, pending=False, minutes_ago, started_ago=None):
+    """A job of ``kind``: pending (queued ``minutes_ago``), or running (queued ``minutes_ago``, started
+    ``started_ago``)."""
+    if kind == "hours_import":
+        status = ImportJobStatus.PENDING if pending else ImportJobStatus.ANALYSING
+        return hours_job(territory, user, status, minutes_ago, started_ago)
+    if kind == "decp_import":
+        status = ImportStatus.PENDING if pending else ImportStatus.RUNNING
+        return decp_import(territory, user, status, minutes_ago, started_ago)
+    return bilan(territory, ReportStatus.PENDING if pending else ReportStatus.RUNNING, minutes_ago, started_ago)
 
 
 def make_stale(kind, territory, user):
     """A job of ``kind`` running for 45 minutes (the threshold is 30): its worker was lost."""
-    if kind == "hours_import":
-        return hours_job(territory, user, ImportJobStatus.ANALYSING, 45)
-    if kind == "decp_import":
-        return decp_import(territory, user, ImportStatus.RUNNING, 45)
-    return bilan(territory, ReportStatus.RUNNING, 45)
+    return make_job(kind, territory, user, minutes_ago=45, started_ago=45)
 
 
 def detail_url(kind, row):
@@ -138,24 +160,94 @@ def test_the_beat_task_is_registered_scheduled_and_sweeps(territory, coordinator
 # --- Hours imports -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", [ImportJobStatus.PENDING, ImportJobStatus.ANALYSING])
-def test_hours_import_queued_or_analysed_for_too_long_is_failed_a_fresh_one_is_not(status, territory, coordinator):
-    lost = hours_job(territory, coordinator.user, status, 31)
-    fresh = hours_job(territory, coordinator.user, status, 20)
+# --- Every kind: a running job is timed from its start, a pending one waits far longer (a queue backlog) -----------
 
-    assert sweep()["hours_import"] == 1
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_job_running_for_too_long_since_its_start_is_failed(kind, territory, other_territory, coordinator):
+    lost = make_job(kind, territory, coordinator.user, minutes_ago=31, started_ago=31)
+    fresh = make_job(kind, other_territory, coordinator.user, minutes_ago=20, started_ago=20)
+
+    assert sweep() == {**NOTHING, kind: 1}
 
     lost.refresh_from_db()
     fresh.refresh_from_db()
-    assert (lost.status, lost.error) == (ImportJobStatus.FAILED, HOURS_IMPORT_INTERRUPTED)
-    assert (fresh.status, fresh.error, fresh.finished_at) == (status, "", None)
+    assert (lost.status, lost.error) == ("failed", MESSAGES[kind])
+    assert fresh.status != "failed" and (fresh.error, fresh.finished_at) == ("", None)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_job_queued_long_ago_but_started_recently_is_not_lost(kind, territory, coordinator):
+    """A Celery backlog held the job for hours; its worker took it 5 minutes ago and is still at work."""
+    row = make_job(kind, territory, coordinator.user, minutes_ago=6 * 60, started_ago=5)
+    status = row.status
+
+    assert sweep() == NOTHING
+    assert sweep(timezone.now() + timedelta(minutes=24)) == NOTHING
+
+    row.refresh_from_db()
+    assert (row.status, row.error, row.finished_at) == (status, "", None)
+    assert sweep(timezone.now() + timedelta(minutes=26)) == {**NOTHING, kind: 1}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_job_waiting_in_the_queue_is_not_lost_before_the_pending_threshold(kind, territory, coordinator):
+    """Pending for 45 minutes, then 23 hours: still waiting for a worker (a backlog), not failed."""
+    row = make_job(kind, territory, coordinator.user, pending=True, minutes_ago=45)
+
+    assert sweep() == NOTHING
+    assert sweep(timezone.now() + timedelta(hours=23)) == NOTHING
+
+    row.refresh_from_db()
+    assert (row.status, row.error, row.finished_at) == ("pending", "", None)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_job_pending_for_longer_than_the_pending_threshold_is_failed(kind, territory, other_territory, coordinator):
+    """Nobody took the job for a whole day: its message was lost."""
+    lost = make_job(kind, territory, coordinator.user, pending=True, minutes_ago=DAY + 1)
+    waiting = make_job(kind, other_territory, coordinator.user, pending=True, minutes_ago=DAY - 5)
+
+    assert sweep() == {**NOTHING, kind: 1}
+
+    lost.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (lost.status, lost.error) == ("failed", MESSAGES[kind])
+    assert (waiting.status, waiting.error) == ("pending", "")
+
+
+@pytest.mark.parametrize("kind", ["hours_import", "decp_import"])
+def test_a_job_running_without_a_recorded_start_is_timed_from_its_upload(kind, territory, other_territory, coordinator):
+    """A job claimed before ``started_at`` was recorded."""
+    lost = make_job(kind, territory, coordinator.user, minutes_ago=45)
+    fresh = make_job(kind, other_territory, coordinator.user, minutes_ago=10)
+    assert sweep() == {**NOTHING, kind: 1}
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (lost.status, lost.error) == ("failed", MESSAGES[kind])
+    assert (fresh.status, fresh.error) == ("analysing" if kind == "hours_import" else "running", "")
+
+
+def test_the_claims_record_when_the_job_started(territory, coordinator):
+    """The analysis of an hours import and a DECP import record ``started_at`` when their task claims them."""
+    job = hours_job(territory, coordinator.user, ImportJobStatus.PENDING, 6 * 60)
+    decp = decp_import(territory, coordinator.user, ImportStatus.PENDING, 6 * 60)
+    before = timezone.now()
+
+    analyse_import(job.pk)  # no file to read: the job fails, after its claim
+    import_decp(decp.pk)
+
+    job.refresh_from_db()
+    decp.refresh_from_db()
+    assert job.started_at >= before
+    assert decp.started_at >= before
 
 
 @pytest.mark.parametrize(
     "status", [ImportJobStatus.READY, ImportJobStatus.DONE, ImportJobStatus.FAILED, ImportJobStatus.CANCELLED]
 )
 def test_hours_import_not_running_is_never_touched_however_old(status, territory, coordinator):
-    job = hours_job(territory, coordinator.user, status, 60 * 24 * 30, confirmed_at=ago(60 * 24 * 30).isoformat())
+    job = hours_job(territory, coordinator.user, status, 30 * DAY, started_ago=30 * DAY)
     ImportJob.objects.filter(pk=job.pk).update(error="Erreur d'origine")
 
     assert sweep()["hours_import"] == 0
@@ -165,15 +257,19 @@ def test_hours_import_not_running_is_never_touched_however_old(status, territory
 
 
 def test_hours_import_being_written_is_timed_from_its_confirmation_not_its_upload(client, territory, coordinator):
-    """Uploaded yesterday, confirmed now: the writing is not lost until 30 minutes after the confirmation."""
+    """Uploaded yesterday and analysed then, confirmed now: the writing is not lost until 30 minutes after the
+    confirmation, which restarts the job's clock."""
     placement = PlacementFactory(territory=territory)
     job = make_import_job(territory, coordinator.user, placement=placement)
-    ImportJob.objects.filter(pk=job.pk).update(created_at=ago(60 * 24))
+    ImportJob.objects.filter(pk=job.pk).update(created_at=ago(DAY), started_at=ago(DAY))
     client.force_login(coordinator.user)
     url = reverse("clauses:hours_import_confirm", kwargs={"territory_code": territory.code, "pk": job.pk})
+    before = timezone.now()
     client.post(url)  # the writing is queued on commit, which never comes in this test: the job stays IMPORTING
     job.refresh_from_db()
     assert job.status == ImportJobStatus.IMPORTING
+    assert job.started_at >= before
+    assert job.report["confirmed_by"] == coordinator.user.pk
 
     assert sweep()["hours_import"] == 0
     assert sweep(timezone.now() + timedelta(minutes=29))["hours_import"] == 0
@@ -185,8 +281,8 @@ def test_hours_import_being_written_is_timed_from_its_confirmation_not_its_uploa
     assert (job.status, job.error) == (ImportJobStatus.FAILED, HOURS_IMPORT_INTERRUPTED)
 
 
-def test_hours_import_being_written_without_a_confirmation_time_is_timed_from_its_upload(territory, coordinator):
-    """A job confirmed before the confirmation time was recorded."""
+def test_hours_import_being_written_without_a_recorded_start_is_timed_from_its_upload(territory, coordinator):
+    """A job confirmed before ``started_at`` was recorded."""
     lost = hours_job(territory, coordinator.user, ImportJobStatus.IMPORTING, 45)
     fresh = hours_job(territory, coordinator.user, ImportJobStatus.IMPORTING, 10)
     assert sweep()["hours_import"] == 1
@@ -199,10 +295,10 @@ def test_a_late_task_after_the_sweep_writes_nothing(territory, coordinator):
     """The user was told nothing was written: a delivery arriving after the sweep must keep it true."""
     placement = PlacementFactory(territory=territory)
     writing = make_import_job(territory, coordinator.user, placement=placement, status=ImportJobStatus.IMPORTING)
-    ImportJob.objects.filter(pk=writing.pk).update(report={**writing.report, "confirmed_at": ago(45).isoformat()})
-    queued = hours_job(territory, coordinator.user, ImportJobStatus.PENDING, 45)
-    decp = decp_import(territory, coordinator.user, ImportStatus.PENDING, 45)
-    report = bilan(territory, ReportStatus.PENDING, 45)
+    ImportJob.objects.filter(pk=writing.pk).update(started_at=ago(45))
+    queued = hours_job(territory, coordinator.user, ImportJobStatus.PENDING, DAY + 1)
+    decp = decp_import(territory, coordinator.user, ImportStatus.PENDING, DAY + 1)
+    report = bilan(territory, ReportStatus.PENDING, DAY + 1)
     assert sweep() == {"hours_import": 2, "decp_import": 1, "report": 1}
 
     assert confirm_import(writing.pk) is None
@@ -219,7 +315,7 @@ def test_a_late_task_after_the_sweep_writes_nothing(territory, coordinator):
 @pytest.mark.django_db(transaction=True)
 def test_a_row_locked_by_a_live_transaction_is_left_alone(territory, coordinator):
     """An import being written holds its row locked: its worker is alive, whatever the clock says."""
-    job = hours_job(territory, coordinator.user, ImportJobStatus.IMPORTING, 45)
+    job = hours_job(territory, coordinator.user, ImportJobStatus.IMPORTING, 45, started_ago=45)
     locked, release = threading.Event(), threading.Event()
 
     def writer():
@@ -247,19 +343,6 @@ def test_a_row_locked_by_a_live_transaction_is_left_alone(territory, coordinator
 # --- DECP imports --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", [ImportStatus.PENDING, ImportStatus.RUNNING])
-def test_decp_import_running_for_too_long_is_failed_a_fresh_one_is_not(status, territory, coordinator):
-    lost = decp_import(territory, coordinator.user, status, 31)
-    fresh = decp_import(territory, coordinator.user, status, 5)
-
-    assert sweep()["decp_import"] == 1
-
-    lost.refresh_from_db()
-    fresh.refresh_from_db()
-    assert (lost.status, lost.error) == (ImportStatus.FAILED, DECP_IMPORT_INTERRUPTED)
-    assert (fresh.status, fresh.error, fresh.finished_at) == (status, "", None)
-
-
 @pytest.mark.parametrize("status", [ImportStatus.DONE, ImportStatus.FAILED])
 def test_decp_import_finished_is_never_touched(status, territory, coordinator):
     row = decp_import(territory, coordinator.user, status, 60 * 24 * 30)
@@ -271,10 +354,12 @@ def test_decp_import_finished_is_never_touched(status, territory, coordinator):
 # --- Bilans: the sweep and the page share one definition of "lost" ------------------------------------------------
 
 
-@pytest.mark.parametrize("status", [ReportStatus.PENDING, ReportStatus.RUNNING])
-def test_bilan_lost_is_failed_a_fresh_one_is_not(status, territory, coordinator, other_territory):
-    lost = bilan(territory, status, 31)
-    fresh = bilan(other_territory, status, 5)
+@pytest.mark.parametrize(
+    ("status", "lost_ago", "fresh_ago"), [(ReportStatus.PENDING, DAY + 1, 45), (ReportStatus.RUNNING, 31, 5)]
+)
+def test_bilan_lost_is_failed_a_fresh_one_is_not(status, lost_ago, fresh_ago, territory, coordinator, other_territory):
+    lost = bilan(territory, status, lost_ago)
+    fresh = bilan(other_territory, status, fresh_ago)
 
     assert sweep()["report"] == 1
 
@@ -308,8 +393,8 @@ def test_the_sweep_marks_exactly_the_bilans_the_page_offers_to_rerun_as_lost(ter
         for year in range(2018, 2026)
     ]
     states = [
+        (ReportStatus.PENDING, DAY + 1, None),
         (ReportStatus.PENDING, 45, None),
-        (ReportStatus.PENDING, 10, None),
         (ReportStatus.RUNNING, 45, 45),
         (ReportStatus.RUNNING, 45, 10),
         (ReportStatus.RUNNING, 10, 10),
@@ -330,15 +415,22 @@ def test_the_sweep_marks_exactly_the_bilans_the_page_offers_to_rerun_as_lost(ter
     assert set(Report.objects.filter(error=REPORT_INTERRUPTED).values_list("pk", flat=True)) == lost
 
 
-def test_the_threshold_is_the_setting(settings, territory, coordinator):
+def test_the_thresholds_are_the_settings(settings, territory, other_territory, coordinator):
     settings.STALE_JOB_MINUTES = {"hours_import": 60, "decp_import": 120, "report": 60}
+    settings.STALE_PENDING_MINUTES = 90
     report = bilan(territory, ReportStatus.RUNNING, 45)
-    job = hours_job(territory, coordinator.user, ImportJobStatus.ANALYSING, 45)
-    decp = decp_import(territory, coordinator.user, ImportStatus.RUNNING, 90)
+    job = hours_job(territory, coordinator.user, ImportJobStatus.ANALYSING, 45, started_ago=45)
+    decp = decp_import(territory, coordinator.user, ImportStatus.RUNNING, 90, started_ago=90)
+    queued = [
+        bilan(other_territory, ReportStatus.PENDING, 60),
+        hours_job(territory, coordinator.user, ImportJobStatus.PENDING, 60),
+        decp_import(territory, coordinator.user, ImportStatus.PENDING, 60),
+    ]
     assert not reports.can_rerun(report)
+    assert not reports.can_rerun(queued[0])
     assert sweep() == NOTHING
-    assert sweep(timezone.now() + timedelta(minutes=31)) == {"hours_import": 1, "decp_import": 1, "report": 1}
-    for row in (report, job, decp):
+    assert sweep(timezone.now() + timedelta(minutes=31)) == {"hours_import": 2, "decp_import": 2, "report": 2}
+    for row in (report, job, decp, *queued):
         row.refresh_from_db()
         assert row.status == "failed"
 
