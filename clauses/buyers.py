@@ -13,21 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
-
-from .enums import StatementStatus
-from .hours import (
-    DECIMAL,
-    ZERO,
-    MonthFigures,
-    counted_hours_subquery,
-    counting_lines,
-    eligibility_condition,
-    entered_hours_subquery,
-    has_allocations,
-)
-from .models import Clause, HoursAllocation, MonthlyHours, counted_hours_expression
+from .hours import ZERO, clause_month_figures, counted_hours_subquery, pending_hours_subquery
+from .models import Clause
 from .progress import ClauseProgress, MonthRow, add_months, expected_hours, first_of_month, is_late
 from .queries import completion_rate
 
@@ -38,38 +25,6 @@ EPOCH = date(1900, 1, 1)
 def year_bounds(year):
     """The first and last days of ``year``."""
     return date(year, 1, 1), date(year, 12, 31)
-
-
-def _sum_or_zero(queryset, expression):
-    return Coalesce(
-        Subquery(queryset.values("territory_id").annotate(total=expression).values("total")[:1], output_field=DECIMAL),
-        Value(ZERO),
-        output_field=DECIMAL,
-    )
-
-
-def pending_hours_subquery(period=None):
-    """An expression on clauses: the hours entered on a clause's own lines that nobody counts (yet).
-
-    The rule of ``hours.monthly_figures``: a line counted directly, or credited to a clause by globalisation, is
-    settled; every other hour entered is pending (statement not validated, eligibility not validated, or the share of a
-    globalised line not allocated yet). Hours received from another clause's lines never hide pending hours.
-    """
-    lines = MonthlyHours.objects.filter(territory_id=OuterRef("territory_id"), placement__clause_id=OuterRef("pk"))
-    credited = HoursAllocation.objects.filter(
-        territory_id=OuterRef("territory_id"), line__placement__clause_id=OuterRef("pk")
-    )
-    if period:
-        lines = lines.filter(month__gte=period[0], month__lte=period[1])
-        credited = credited.filter(line__month__gte=period[0], line__month__lte=period[1])
-    direct = counting_lines(lines).exclude(has_allocations())
-    credited = credited.filter(line__status=StatementStatus.VALIDATED).filter(eligibility_condition("line__"))
-    pending = (
-        entered_hours_subquery("id", period=period)
-        - _sum_or_zero(direct, Sum(counted_hours_expression()))
-        - _sum_or_zero(credited, Sum("hours"))
-    )
-    return Greatest(pending, Value(ZERO), output_field=DECIMAL)
 
 
 def clauses_for_year(membership, year, buyer=None):
@@ -175,43 +130,6 @@ def year_totals(rows, year):
 
 
 # --- A market's curve -------------------------------------------------------------------------------------------
-
-
-def clause_month_figures(territory_id, clause_ids):
-    """``hours.monthly_figures`` of several clauses at once: ``{clause_id: {month: MonthFigures}}``, in four queries
-    whatever the number of clauses, lines and months (a test holds the two together)."""
-    lines = MonthlyHours.objects.filter(territory_id=territory_id, placement__clause_id__in=clause_ids)
-    counted = defaultdict(lambda: ZERO)
-    entered = defaultdict(lambda: ZERO)
-    settled = defaultdict(lambda: ZERO)
-    direct = counting_lines(lines).exclude(has_allocations())
-    total = Sum(counted_hours_expression())
-    for row in direct.values("placement__clause_id", "month").annotate(total=total).order_by():
-        key = (row["placement__clause_id"], row["month"])
-        counted[key] += row["total"]
-        settled[key] += row["total"]
-    allocations = HoursAllocation.objects.filter(territory_id=territory_id, clause_id__in=clause_ids).filter(
-        line__status=StatementStatus.VALIDATED
-    )
-    allocations = allocations.filter(eligibility_condition("line__"))
-    for row in allocations.values("clause_id", "line__month").annotate(total=Sum("hours")).order_by():
-        counted[(row["clause_id"], row["line__month"])] += row["total"]
-    for row in lines.values("placement__clause_id", "month").annotate(total=total).order_by():
-        entered[(row["placement__clause_id"], row["month"])] += row["total"]
-    credited = (
-        HoursAllocation.objects.filter(territory_id=territory_id, line__placement__clause_id__in=clause_ids)
-        .filter(line__status=StatementStatus.VALIDATED)
-        .filter(eligibility_condition("line__"))
-    )
-    for row in credited.values("line__placement__clause_id", "line__month").annotate(total=Sum("hours")).order_by():
-        settled[(row["line__placement__clause_id"], row["line__month"])] += row["total"]
-    figures = defaultdict(dict)
-    for clause_id, month in sorted(set(counted) | set(entered)):
-        key = (clause_id, month)
-        figures[clause_id][month] = MonthFigures(
-            month=month, counted=counted[key], pending=max(entered[key] - settled[key], ZERO)
-        )
-    return figures
 
 
 @dataclass

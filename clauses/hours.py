@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, DecimalField, Exists, ExpressionWrapper, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
 
 from markets.enums import AwardRole
 from markets.models import LotAward
@@ -137,30 +137,77 @@ def monthly_figures(clause):
     directly or credited (here or to another clause) are settled; hours received from another clause's lines must not
     hide its own pending hours.
     """
-    lines = MonthlyHours.objects.filter(territory_id=clause.territory_id, placement__clause=clause)
+    figures = clause_month_figures(clause.territory_id, [clause.pk]).get(clause.pk, {})
+    return [figures[month] for month in sorted(figures)]
+
+
+def clause_month_figures(territory_id, clause_ids):
+    """``monthly_figures`` of several clauses at once: ``{clause_id: {month: MonthFigures}}``, in four queries
+    whatever the number of clauses, lines and months."""
+    lines = MonthlyHours.objects.filter(territory_id=territory_id, placement__clause_id__in=clause_ids)
     counted = defaultdict(lambda: ZERO)
     entered = defaultdict(lambda: ZERO)
     settled = defaultdict(lambda: ZERO)
     direct = counting_lines(lines).exclude(has_allocations())
-    for row in direct.values("month").annotate(total=Sum(counted_hours_expression())):
-        counted[row["month"]] += row["total"]
-        settled[row["month"]] += row["total"]
-    allocations = HoursAllocation.objects.filter(territory_id=clause.territory_id, clause=clause).filter(
+    total = Sum(counted_hours_expression())
+    for row in direct.values("placement__clause_id", "month").annotate(total=total).order_by():
+        key = (row["placement__clause_id"], row["month"])
+        counted[key] += row["total"]
+        settled[key] += row["total"]
+    allocations = HoursAllocation.objects.filter(territory_id=territory_id, clause_id__in=clause_ids).filter(
         line__status=StatementStatus.VALIDATED
     )
-    for row in allocations.filter(eligibility_condition("line__")).values("line__month").annotate(total=Sum("hours")):
-        counted[row["line__month"]] += row["total"]
-    for row in lines.values("month").annotate(total=Sum(counted_hours_expression())):
-        entered[row["month"]] += row["total"]
+    allocations = allocations.filter(eligibility_condition("line__"))
+    for row in allocations.values("clause_id", "line__month").annotate(total=Sum("hours")).order_by():
+        counted[(row["clause_id"], row["line__month"])] += row["total"]
+    for row in lines.values("placement__clause_id", "month").annotate(total=total).order_by():
+        entered[(row["placement__clause_id"], row["month"])] += row["total"]
     credited = (
-        HoursAllocation.objects.filter(territory_id=clause.territory_id, line__placement__clause=clause)
+        HoursAllocation.objects.filter(territory_id=territory_id, line__placement__clause_id__in=clause_ids)
         .filter(line__status=StatementStatus.VALIDATED)
         .filter(eligibility_condition("line__"))
     )
-    for row in credited.values("line__month").annotate(total=Sum("hours")):
-        settled[row["line__month"]] += row["total"]
-    months = sorted(set(counted) | set(entered))
-    return [MonthFigures(month=m, counted=counted[m], pending=max(entered[m] - settled[m], ZERO)) for m in months]
+    for row in credited.values("line__placement__clause_id", "line__month").annotate(total=Sum("hours")).order_by():
+        settled[(row["line__placement__clause_id"], row["line__month"])] += row["total"]
+    figures = defaultdict(dict)
+    for clause_id, month in sorted(set(counted) | set(entered)):
+        key = (clause_id, month)
+        figures[clause_id][month] = MonthFigures(
+            month=month, counted=counted[key], pending=max(entered[key] - settled[key], ZERO)
+        )
+    return figures
+
+
+def _sum_or_zero(queryset, expression):
+    return Coalesce(
+        Subquery(queryset.values("territory_id").annotate(total=expression).values("total")[:1], output_field=DECIMAL),
+        Value(ZERO),
+        output_field=DECIMAL,
+    )
+
+
+def pending_hours_subquery(period=None):
+    """An expression on clauses: the hours entered on a clause's own lines that nobody counts (yet).
+
+    The rule of ``monthly_figures``: a line counted directly, or credited to a clause by globalisation, is
+    settled; every other hour entered is pending (statement not validated, eligibility not validated, or the share of a
+    globalised line not allocated yet). Hours received from another clause's lines never hide pending hours.
+    """
+    lines = MonthlyHours.objects.filter(territory_id=OuterRef("territory_id"), placement__clause_id=OuterRef("pk"))
+    credited = HoursAllocation.objects.filter(
+        territory_id=OuterRef("territory_id"), line__placement__clause_id=OuterRef("pk")
+    )
+    if period:
+        lines = lines.filter(month__gte=period[0], month__lte=period[1])
+        credited = credited.filter(line__month__gte=period[0], line__month__lte=period[1])
+    direct = counting_lines(lines).exclude(has_allocations())
+    credited = credited.filter(line__status=StatementStatus.VALIDATED).filter(eligibility_condition("line__"))
+    pending = (
+        entered_hours_subquery("id", period=period)
+        - _sum_or_zero(direct, Sum(counted_hours_expression()))
+        - _sum_or_zero(credited, Sum("hours"))
+    )
+    return Greatest(pending, Value(ZERO), output_field=DECIMAL)
 
 
 def pending_reason(line, eligible):

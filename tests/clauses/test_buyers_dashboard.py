@@ -10,9 +10,9 @@ import pytest
 
 from accounts.enums import Role
 from clauses import views_buyers, views_grid
-from clauses.buyers import clause_month_figures, clauses_for_year, market_progress, market_status_rows, year_totals
+from clauses.buyers import clauses_for_year, market_progress, market_status_rows, year_totals
 from clauses.enums import StatementStatus
-from clauses.hours import allocate, monthly_figures
+from clauses.hours import allocate, clause_month_figures, monthly_figures
 from clauses.models import GlobalisationAgreement, GlobalisationClause
 from clauses.progress import clause_progress
 from tests.clauses.factories_buyers import build_scene, dashboard_url, detail_url

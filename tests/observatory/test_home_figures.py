@@ -219,7 +219,7 @@ def test_home_page_shows_the_figures(client, figures_world, territory, monkeypat
 # request's savepoint pair (2), the page's own queries, and the territory switcher's memberships (1). Raise one
 # consciously, never to hide an N+1: the tests below also check that the count does not grow with the data.
 # The participant list (issue 4) adds its filters' four choice lists (criteria, facilitators, companies, clauses).
-# The market detail (issue 5) adds the market's monthly curve: the four queries of ``buyers.clause_month_figures``.
+# The market detail (issue 5) adds the market's monthly curve: the four queries of ``hours.clause_month_figures``.
 MAX_QUERIES = {"home": 12, "market_list": 9, "market_detail": 15, "participant_list": 12}
 
 
